@@ -1,0 +1,44 @@
+# doppel — build, test and demo entry points. See README.md.
+CC      ?= cc
+O       ?= build
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -I.
+LDLIBS  += -lfdt -lm
+
+CROSS   ?= riscv64-linux-gnu-
+GUEST_CC := $(CROSS)gcc
+
+SRC_DIRS := cli vm dev cpu util
+SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
+OBJS := $(SRCS:%.c=$(O)/%.o)
+LIB_OBJS := $(filter-out $(O)/cli/%,$(OBJS))
+
+all: $(O)/doppel
+
+$(O)/doppel: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(O)/libdoppel.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+-include $(OBJS:.o=.d)
+include tests/unit/unit.mk
+include tests/isa/isa.mk
+-include tests/riscv-tests/riscv-tests.mk
+
+# Every suite; the last line printed is the overall "N passed, N failed".
+check: $(O)/doppel unit-tests guest-tests
+	@tests/run-all.sh $(O)
+
+check-asan:
+	$(MAKE) O=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" check
+
+clean:
+	rm -rf $(O) build-asan
+
+.PHONY: all check check-asan clean unit-tests guest-tests

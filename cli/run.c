@@ -1,0 +1,165 @@
+/* doppel run: assembles a machine from the options and runs it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "vm/machine.h"
+
+/* Exit status when --timeout ends the run (as timeout(1) does). */
+#define EXIT_STATUS_TIMEOUT 124
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: doppel run [OPTIONS]\n\n"
+		"Starts a RISC-V 64-bit machine and runs it until it powers off.\n\n"
+		"  --kernel FILE     program to boot (an ELF executable)\n"
+		"  --bios none       run the kernel directly in M-mode at its entry, with\n"
+		"                    a0 = hart id and a1 = device tree address\n"
+		"  --mem SIZE        RAM size, e.g. 512M or 2G (no suffix: MiB; default 512M)\n"
+		"  --cpus N          number of harts, 1 to %d (default 1)\n"
+		"  --dump-dtb FILE   write the machine's device tree to FILE\n"
+		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
+		"  --trace           print every executed instruction and trap on stderr\n"
+		"  -h, --help        show this help\n\n"
+		"A program that defines a 'tohost' symbol talks to the host through it\n"
+		"(the riscv-tests convention): writing (status << 1) | 1 ends the run with\n"
+		"that exit status (a non-zero status whose low 8 bits are 0 exits 1).\n",
+		MACHINE_MAX_HARTS, EXIT_STATUS_TIMEOUT);
+}
+
+/* Parses a size such as 512M, 2G, 65536K or 256 (MiB). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -EINVAL;
+	unsigned shift = 20;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > (~0ull >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > 1024)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A guest status becomes a process exit status that is never 0 by accident. */
+static int exit_status(uint64_t code)
+{
+	if (code == 0)
+		return 0;
+	return (code & 0xff) ? (int)(code & 0xff) : 1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	enum { OPT_KERNEL = 256, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE };
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "bios", required_argument, NULL, OPT_BIOS },
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct machine_config cfg = {
+		.ram_size = 512ull << 20,
+		.ncpus = 1,
+		.console = stdout,
+	};
+	struct machine *m = NULL;
+	struct error err = { 0 };
+	int c, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_KERNEL: cfg.kernel = optarg; break;
+		case OPT_BIOS: cfg.bios = optarg; break;
+		case OPT_DUMP_DTB: cfg.dump_dtb = optarg; break;
+		case OPT_TRACE: cfg.trace = true; break;
+		case OPT_MEM:
+			if (parse_size(optarg, &cfg.ram_size) < 0) {
+				fprintf(stderr, "doppel run: --mem: '%s' is not a size (e.g. 512M, 2G)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_CPUS:
+			if (parse_uint(optarg, &cfg.ncpus) < 0) {
+				fprintf(stderr, "doppel run: --cpus: '%s' is not a number\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			cfg.timeout = strtod(optarg, &end);
+			if (end == optarg || *end || !(cfg.timeout > 0)) {
+				fprintf(stderr, "doppel run: --timeout: '%s' is not a positive number of seconds\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "doppel run: try 'doppel run --help'\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "doppel run: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		fprintf(stderr, "doppel run: out of memory\n");
+		return 1;
+	}
+	if (machine_create(m, &cfg, &err) < 0) {
+		fprintf(stderr, "doppel run: %s\n", err.msg);
+		machine_destroy(m);
+		free(m);
+		return 1;
+	}
+	machine_run(m);
+	switch (m->exit.kind) {
+	case EXIT_TIMEOUT:
+		fprintf(stderr, "doppel run: timed out after %g s\n", cfg.timeout);
+		status = EXIT_STATUS_TIMEOUT;
+		break;
+	default:
+		status = exit_status(m->exit.code);
+		break;
+	}
+	machine_destroy(m);
+	free(m);
+	return status;
+}

@@ -1,0 +1,52 @@
+/* The physical address space a hart sees: RAM regions (backed by host memory,
+ * reached through the TLB) and MMIO regions (device callbacks). The board
+ * fills it; the hart only loads, stores and fetches through it. */
+#ifndef DOPPEL_CPU_BUS_H
+#define DOPPEL_CPU_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BUS_MAX_REGIONS 32
+
+/* Device callbacks. size is 1, 2, 4 or 8; off is relative to the region base
+ * and already bounds-checked (off + size <= region size). A device returns
+ * false to reject the access, which the hart reports as an access fault. */
+struct mmio_ops {
+	bool (*read)(void *dev, uint64_t off, unsigned size, uint64_t *val);
+	bool (*write)(void *dev, uint64_t off, unsigned size, uint64_t val);
+};
+
+struct bus_region {
+	uint64_t base, size;
+	uint8_t *host;                 /* RAM: host memory; NULL for MMIO */
+	const struct mmio_ops *ops;    /* MMIO */
+	void *dev;
+};
+
+struct bus {
+	struct bus_region regions[BUS_MAX_REGIONS];
+	unsigned count;
+};
+
+int bus_add_ram(struct bus *bus, uint64_t base, uint64_t size, uint8_t *host);
+int bus_add_mmio(struct bus *bus, uint64_t base, uint64_t size,
+		 const struct mmio_ops *ops, void *dev);
+
+/* The region holding [addr, addr + len), or NULL. MMIO regions win over RAM
+ * they overlap (a device such as HTIF may sit on a RAM address). */
+const struct bus_region *bus_find(const struct bus *bus, uint64_t addr, uint64_t len);
+
+/* Host pointer for a physical page that is plain RAM throughout, or NULL if
+ * any part of the page is MMIO or unbacked. */
+uint8_t *bus_ram_page(const struct bus *bus, uint64_t page);
+
+/* Host pointer for [addr, addr + len) if it lies in one RAM region. */
+uint8_t *bus_ram_ptr(const struct bus *bus, uint64_t addr, uint64_t len);
+
+/* One physical access of 1, 2, 4 or 8 bytes, little-endian. false means
+ * nothing answers at that address (an access fault for the hart). */
+bool bus_read(const struct bus *bus, uint64_t addr, unsigned size, uint64_t *val);
+bool bus_write(const struct bus *bus, uint64_t addr, unsigned size, uint64_t val);
+
+#endif

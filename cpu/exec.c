@@ -1,0 +1,447 @@
+/* The interpreter: fetch through the TLB, decode once per (pc, encoding)
+ * into the decode cache, execute with one switch. Every case either sets
+ * next_pc and breaks (the instruction retires) or returns after a trap. */
+#include "cpu/exec.h"
+
+#include "cpu/csr.h"
+#include "cpu/mmu.h"
+#include "cpu/trap.h"
+
+static inline uint64_t sext32(uint64_t v)
+{
+	return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+}
+
+static uint64_t mulh(int64_t a, int64_t b)
+{
+	return (uint64_t)(((__int128)a * b) >> 64);
+}
+
+static uint64_t mulhu(uint64_t a, uint64_t b)
+{
+	return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+
+static uint64_t mulhsu(int64_t a, uint64_t b)
+{
+	return (uint64_t)(((__int128)a * (unsigned __int128)b) >> 64);
+}
+
+/* Division never traps: by zero gives all ones (quotient) or the dividend
+ * (remainder); the one signed overflow gives the dividend and 0 (spec 13.2). */
+static uint64_t div64(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return ~0ull;
+	if (a == INT64_MIN && b == -1)
+		return (uint64_t)a;
+	return (uint64_t)(a / b);
+}
+
+static uint64_t rem64(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return (uint64_t)a;
+	if (a == INT64_MIN && b == -1)
+		return 0;
+	return (uint64_t)(a % b);
+}
+
+static uint64_t div32(int32_t a, int32_t b)
+{
+	if (b == 0)
+		return ~0ull;
+	if (a == INT32_MIN && b == -1)
+		return sext32((uint32_t)a);
+	return sext32((uint32_t)(a / b));
+}
+
+static uint64_t rem32(int32_t a, int32_t b)
+{
+	if (b == 0)
+		return sext32((uint32_t)a);
+	if (a == INT32_MIN && b == -1)
+		return 0;
+	return sext32((uint32_t)(a % b));
+}
+
+static uint64_t rol64(uint64_t v, unsigned n)
+{
+	n &= 63;
+	return n ? (v << n) | (v >> (64 - n)) : v;
+}
+
+static uint64_t rol32(uint64_t v, unsigned n)
+{
+	uint32_t w = (uint32_t)v;
+	n &= 31;
+	return sext32(n ? (w << n) | (w >> (32 - n)) : w);
+}
+
+static uint64_t orc_b(uint64_t v)
+{
+	uint64_t r = 0;
+	for (unsigned i = 0; i < 64; i += 8)
+		if ((v >> i) & 0xff)
+			r |= 0xffull << i;
+	return r;
+}
+
+static uint64_t amo_op(unsigned op, uint64_t old, uint64_t src, bool word)
+{
+	int64_t so = word ? (int32_t)old : (int64_t)old;
+	int64_t ss = word ? (int32_t)src : (int64_t)src;
+	uint64_t uo = word ? (uint32_t)old : old;
+	uint64_t us = word ? (uint32_t)src : src;
+
+	switch (op) {
+	case OP_AMOSWAP_W: case OP_AMOSWAP_D: return src;
+	case OP_AMOADD_W: case OP_AMOADD_D: return old + src;
+	case OP_AMOXOR_W: case OP_AMOXOR_D: return old ^ src;
+	case OP_AMOAND_W: case OP_AMOAND_D: return old & src;
+	case OP_AMOOR_W: case OP_AMOOR_D: return old | src;
+	case OP_AMOMIN_W: case OP_AMOMIN_D: return so < ss ? old : src;
+	case OP_AMOMAX_W: case OP_AMOMAX_D: return so > ss ? old : src;
+	case OP_AMOMINU_W: case OP_AMOMINU_D: return uo < us ? old : src;
+	default: return uo > us ? old : src;   /* AMOMAXU */
+	}
+}
+
+/* LR, SC and the AMOs (spec 8.2-8.4). Returns false if it trapped. */
+static bool exec_atomic(struct hart *h, const struct insn *in)
+{
+	struct hart_state *s = &h->s;
+	bool word = in->op <= OP_AMOMAXU_W;
+	unsigned size = word ? 4 : 8;
+	uint64_t va = s->x[in->rs1], pa, old = 0;
+	uint8_t *p;
+
+	if (in->op == OP_LR_W || in->op == OP_LR_D) {
+		p = mmu_atomic_ptr(h, va, size, ACC_READ, &pa);
+		if (!p)
+			return false;
+		memcpy(&old, p, size);
+		s->reservation = pa;
+		s->x[in->rd] = word ? sext32(old) : old;
+		return true;
+	}
+	p = mmu_atomic_ptr(h, va, size, ACC_WRITE, &pa);
+	if (!p)
+		return false;
+	if (in->op == OP_SC_W || in->op == OP_SC_D) {
+		bool ok = s->reservation == pa;
+		if (ok)
+			memcpy(p, &s->x[in->rs2], size);
+		s->reservation = RESERVATION_NONE;
+		s->x[in->rd] = ok ? 0 : 1;
+		return true;
+	}
+	memcpy(&old, p, size);
+	uint64_t val = amo_op(in->op, old, s->x[in->rs2], word);
+	memcpy(p, &val, size);
+	s->x[in->rd] = word ? sext32(old) : old;
+	return true;
+}
+
+/* Zicsr (spec chapter 9). A CSR is not written when CSRRS/CSRRC have rs1 = x0
+ * or a zero immediate, and not read when CSRRW has rd = x0, so read-only
+ * CSRs can be read and write-only side effects are avoided. */
+static bool exec_csr(struct hart *h, const struct insn *in)
+{
+	struct hart_state *s = &h->s;
+	unsigned csr = (unsigned)in->imm & 0xfff;
+	bool imm_form = in->op >= OP_CSRRWI;
+	uint64_t src = imm_form ? in->rs1 : s->x[in->rs1];
+	uint64_t old = 0;
+	unsigned kind = imm_form ? in->op - OP_CSRRWI : in->op - OP_CSRRW;  /* 0 W, 1 S, 2 C */
+	bool do_write = kind == 0 || in->rs1 != 0;
+	bool do_read = kind != 0 || in->rd != 0;
+
+	if (do_read && !csr_read(h, csr, &old))
+		goto illegal;
+	if (do_write) {
+		/* Read-modify-write of mip uses the software-written bits only,
+		 * not the device lines ORed in (spec 3.1.9). */
+		uint64_t base = csr == CSR_MIP ? s->mip : old;
+		uint64_t val = kind == 0 ? src : kind == 1 ? base | src : base & ~src;
+		if (!csr_write(h, csr, val))
+			goto illegal;
+	}
+	s->x[in->rd] = old;
+	return true;
+illegal:
+	hart_illegal(h, in);
+	return false;
+}
+
+enum sys_result { SYS_TRAPPED, SYS_NEXT, SYS_JUMPED };
+
+/* ECALL, EBREAK, xRET, WFI, SFENCE.VMA (privileged spec 3.3, 4.2.1). xRET
+ * retires having set the pc itself. */
+static enum sys_result exec_system(struct hart *h, const struct insn *in)
+{
+	struct hart_state *s = &h->s;
+
+	switch (in->op) {
+	case OP_ECALL:
+		hart_raise(h, s->priv == PRIV_U ? EXC_ECALL_U :
+			      s->priv == PRIV_S ? EXC_ECALL_S : EXC_ECALL_M, 0);
+		return SYS_TRAPPED;
+	case OP_EBREAK:
+		hart_raise(h, EXC_BREAKPOINT, s->pc);
+		return SYS_TRAPPED;
+	case OP_MRET:
+		if (s->priv < PRIV_M)
+			break;
+		hart_mret(h);
+		return SYS_JUMPED;
+	case OP_SRET:
+		if (s->priv < PRIV_S || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TSR)))
+			break;
+		hart_sret(h);
+		return SYS_JUMPED;
+	case OP_WFI:
+		/* U-mode WFI is illegal since S-mode exists; TW makes it illegal
+		 * in S-mode too (spec 3.1.6.5). */
+		if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TW)))
+			break;
+		s->wfi = 1;
+		h->break_loop = true;
+		return SYS_NEXT;
+	case OP_SFENCE_VMA:
+		if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TVM)))
+			break;
+		hart_tlb_flush(h);
+		return SYS_NEXT;
+	}
+	hart_illegal(h, in);
+	return SYS_TRAPPED;
+}
+
+static inline bool load(struct hart *h, const struct insn *in, unsigned size, uint64_t *v)
+{
+	return mmu_load(h, h->s.x[in->rs1] + (uint64_t)in->imm, size, v);
+}
+
+static inline bool store(struct hart *h, const struct insn *in, unsigned size)
+{
+	return mmu_store(h, h->s.x[in->rs1] + (uint64_t)in->imm, size, h->s.x[in->rs2]);
+}
+
+/* Executes in at s->pc. Returns true if it retired. */
+static inline bool exec_one(struct hart *h, const struct insn *in)
+{
+	struct hart_state *s = &h->s;
+	uint64_t *x = s->x;
+	uint64_t pc = s->pc;
+	uint64_t next = pc + in->len;
+	uint64_t a = x[in->rs1], b = x[in->rs2];
+	int64_t imm = in->imm;
+	uint64_t v;
+
+	switch (in->op) {
+	case OP_LUI: x[in->rd] = (uint64_t)imm; break;
+	case OP_AUIPC: x[in->rd] = pc + (uint64_t)imm; break;
+	case OP_JAL: x[in->rd] = next; next = pc + (uint64_t)imm; break;
+	case OP_JALR: {
+		uint64_t target = (a + (uint64_t)imm) & ~1ull;
+		x[in->rd] = next;
+		next = target;
+		break;
+	}
+	case OP_BEQ: if (a == b) next = pc + (uint64_t)imm; break;
+	case OP_BNE: if (a != b) next = pc + (uint64_t)imm; break;
+	case OP_BLT: if ((int64_t)a < (int64_t)b) next = pc + (uint64_t)imm; break;
+	case OP_BGE: if ((int64_t)a >= (int64_t)b) next = pc + (uint64_t)imm; break;
+	case OP_BLTU: if (a < b) next = pc + (uint64_t)imm; break;
+	case OP_BGEU: if (a >= b) next = pc + (uint64_t)imm; break;
+
+	case OP_LB: if (!load(h, in, 1, &v)) return false; x[in->rd] = (uint64_t)(int8_t)v; break;
+	case OP_LH: if (!load(h, in, 2, &v)) return false; x[in->rd] = (uint64_t)(int16_t)v; break;
+	case OP_LW: if (!load(h, in, 4, &v)) return false; x[in->rd] = sext32(v); break;
+	case OP_LD: if (!load(h, in, 8, &v)) return false; x[in->rd] = v; break;
+	case OP_LBU: if (!load(h, in, 1, &v)) return false; x[in->rd] = v; break;
+	case OP_LHU: if (!load(h, in, 2, &v)) return false; x[in->rd] = v; break;
+	case OP_LWU: if (!load(h, in, 4, &v)) return false; x[in->rd] = v; break;
+	case OP_SB: if (!store(h, in, 1)) return false; break;
+	case OP_SH: if (!store(h, in, 2)) return false; break;
+	case OP_SW: if (!store(h, in, 4)) return false; break;
+	case OP_SD: if (!store(h, in, 8)) return false; break;
+
+	case OP_ADDI: x[in->rd] = a + (uint64_t)imm; break;
+	case OP_SLTI: x[in->rd] = (int64_t)a < imm; break;
+	case OP_SLTIU: x[in->rd] = a < (uint64_t)imm; break;
+	case OP_XORI: x[in->rd] = a ^ (uint64_t)imm; break;
+	case OP_ORI: x[in->rd] = a | (uint64_t)imm; break;
+	case OP_ANDI: x[in->rd] = a & (uint64_t)imm; break;
+	case OP_SLLI: x[in->rd] = a << (imm & 63); break;
+	case OP_SRLI: x[in->rd] = a >> (imm & 63); break;
+	case OP_SRAI: x[in->rd] = (uint64_t)((int64_t)a >> (imm & 63)); break;
+	case OP_ADD: x[in->rd] = a + b; break;
+	case OP_SUB: x[in->rd] = a - b; break;
+	case OP_SLL: x[in->rd] = a << (b & 63); break;
+	case OP_SLT: x[in->rd] = (int64_t)a < (int64_t)b; break;
+	case OP_SLTU: x[in->rd] = a < b; break;
+	case OP_XOR: x[in->rd] = a ^ b; break;
+	case OP_SRL: x[in->rd] = a >> (b & 63); break;
+	case OP_SRA: x[in->rd] = (uint64_t)((int64_t)a >> (b & 63)); break;
+	case OP_OR: x[in->rd] = a | b; break;
+	case OP_AND: x[in->rd] = a & b; break;
+	case OP_ADDIW: x[in->rd] = sext32(a + (uint64_t)imm); break;
+	case OP_SLLIW: x[in->rd] = sext32((uint32_t)a << (imm & 31)); break;
+	case OP_SRLIW: x[in->rd] = sext32((uint32_t)a >> (imm & 31)); break;
+	case OP_SRAIW: x[in->rd] = sext32((uint32_t)((int32_t)a >> (imm & 31))); break;
+	case OP_ADDW: x[in->rd] = sext32(a + b); break;
+	case OP_SUBW: x[in->rd] = sext32(a - b); break;
+	case OP_SLLW: x[in->rd] = sext32((uint32_t)a << (b & 31)); break;
+	case OP_SRLW: x[in->rd] = sext32((uint32_t)a >> (b & 31)); break;
+	case OP_SRAW: x[in->rd] = sext32((uint32_t)((int32_t)a >> (b & 31))); break;
+
+	case OP_FENCE:
+	case OP_FENCE_I:   /* the decode cache checks encodings, so stale code cannot run */
+		break;
+	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
+	case OP_SFENCE_VMA:
+		switch (exec_system(h, in)) {
+		case SYS_TRAPPED:
+			return false;
+		case SYS_JUMPED:
+			next = s->pc;
+			break;
+		case SYS_NEXT:
+			break;
+		}
+		break;
+	case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
+	case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+		if (!exec_csr(h, in))
+			return false;
+		break;
+
+	case OP_MUL: x[in->rd] = a * b; break;
+	case OP_MULH: x[in->rd] = mulh((int64_t)a, (int64_t)b); break;
+	case OP_MULHSU: x[in->rd] = mulhsu((int64_t)a, b); break;
+	case OP_MULHU: x[in->rd] = mulhu(a, b); break;
+	case OP_DIV: x[in->rd] = div64((int64_t)a, (int64_t)b); break;
+	case OP_DIVU: x[in->rd] = b ? a / b : ~0ull; break;
+	case OP_REM: x[in->rd] = rem64((int64_t)a, (int64_t)b); break;
+	case OP_REMU: x[in->rd] = b ? a % b : a; break;
+	case OP_MULW: x[in->rd] = sext32(a * b); break;
+	case OP_DIVW: x[in->rd] = div32((int32_t)a, (int32_t)b); break;
+	case OP_DIVUW:
+		x[in->rd] = (uint32_t)b ? sext32((uint32_t)a / (uint32_t)b) : ~0ull;
+		break;
+	case OP_REMW: x[in->rd] = rem32((int32_t)a, (int32_t)b); break;
+	case OP_REMUW:
+		x[in->rd] = sext32((uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a);
+		break;
+
+	case OP_LR_W ... OP_AMOMAXU_D:
+		if (!exec_atomic(h, in))
+			return false;
+		break;
+
+	case OP_FLW ... OP_FMV_D_X:
+		if (!exec_fp(h, in))
+			return false;
+		break;
+
+	case OP_SH1ADD: x[in->rd] = (a << 1) + b; break;
+	case OP_SH2ADD: x[in->rd] = (a << 2) + b; break;
+	case OP_SH3ADD: x[in->rd] = (a << 3) + b; break;
+	case OP_ADD_UW: x[in->rd] = (uint32_t)a + b; break;
+	case OP_SH1ADD_UW: x[in->rd] = ((uint64_t)(uint32_t)a << 1) + b; break;
+	case OP_SH2ADD_UW: x[in->rd] = ((uint64_t)(uint32_t)a << 2) + b; break;
+	case OP_SH3ADD_UW: x[in->rd] = ((uint64_t)(uint32_t)a << 3) + b; break;
+	case OP_SLLI_UW: x[in->rd] = (uint64_t)(uint32_t)a << (imm & 63); break;
+	case OP_ANDN: x[in->rd] = a & ~b; break;
+	case OP_ORN: x[in->rd] = a | ~b; break;
+	case OP_XNOR: x[in->rd] = ~(a ^ b); break;
+	case OP_CLZ: x[in->rd] = a ? (uint64_t)__builtin_clzll(a) : 64; break;
+	case OP_CLZW: x[in->rd] = (uint32_t)a ? (uint64_t)__builtin_clz((uint32_t)a) : 32; break;
+	case OP_CTZ: x[in->rd] = a ? (uint64_t)__builtin_ctzll(a) : 64; break;
+	case OP_CTZW: x[in->rd] = (uint32_t)a ? (uint64_t)__builtin_ctz((uint32_t)a) : 32; break;
+	case OP_CPOP: x[in->rd] = (uint64_t)__builtin_popcountll(a); break;
+	case OP_CPOPW: x[in->rd] = (uint64_t)__builtin_popcount((uint32_t)a); break;
+	case OP_MAX: x[in->rd] = (int64_t)a > (int64_t)b ? a : b; break;
+	case OP_MAXU: x[in->rd] = a > b ? a : b; break;
+	case OP_MIN: x[in->rd] = (int64_t)a < (int64_t)b ? a : b; break;
+	case OP_MINU: x[in->rd] = a < b ? a : b; break;
+	case OP_SEXT_B: x[in->rd] = (uint64_t)(int8_t)a; break;
+	case OP_SEXT_H: x[in->rd] = (uint64_t)(int16_t)a; break;
+	case OP_ZEXT_H: x[in->rd] = (uint16_t)a; break;
+	case OP_ROL: x[in->rd] = rol64(a, (unsigned)b); break;
+	case OP_ROLW: x[in->rd] = rol32(a, (unsigned)b); break;
+	case OP_ROR: x[in->rd] = rol64(a, 64 - (unsigned)(b & 63)); break;
+	case OP_RORW: x[in->rd] = rol32(a, 32 - (unsigned)(b & 31)); break;
+	case OP_RORI: x[in->rd] = rol64(a, 64 - (unsigned)(imm & 63)); break;
+	case OP_RORIW: x[in->rd] = rol32(a, 32 - (unsigned)(imm & 31)); break;
+	case OP_ORC_B: x[in->rd] = orc_b(a); break;
+	case OP_REV8: x[in->rd] = __builtin_bswap64(a); break;
+	case OP_BCLR: x[in->rd] = a & ~(1ull << (b & 63)); break;
+	case OP_BCLRI: x[in->rd] = a & ~(1ull << (imm & 63)); break;
+	case OP_BEXT: x[in->rd] = (a >> (b & 63)) & 1; break;
+	case OP_BEXTI: x[in->rd] = (a >> (imm & 63)) & 1; break;
+	case OP_BINV: x[in->rd] = a ^ (1ull << (b & 63)); break;
+	case OP_BINVI: x[in->rd] = a ^ (1ull << (imm & 63)); break;
+	case OP_BSET: x[in->rd] = a | (1ull << (b & 63)); break;
+	case OP_BSETI: x[in->rd] = a | (1ull << (imm & 63)); break;
+
+	default:
+		hart_illegal(h, in);
+		return false;
+	}
+	x[0] = 0;
+	s->pc = next;
+	return true;
+}
+
+/* The decoded form of the instruction at pc, or NULL if fetching it
+ * trapped. The cache is keyed by pc and checked against the encoding just
+ * fetched, so code written since it was decoded is decoded afresh. */
+static inline const struct insn *fetch_decode(struct hart *h)
+{
+	uint64_t pc = h->s.pc;
+	uint32_t raw;
+
+	if (!mmu_fetch(h, pc, &raw))
+		return NULL;
+	if (insn_is_compressed(raw))
+		raw &= 0xffff;
+	struct icache_entry *e = &h->icache[(pc >> 1) & (ICACHE_SIZE - 1)];
+	if (unlikely(e->pc != pc || e->raw != raw)) {
+		insn_decode(raw, &e->insn);
+		e->pc = pc;
+		e->raw = raw;
+	}
+	return &e->insn;
+}
+
+uint64_t hart_run(struct hart *h, uint64_t budget)
+{
+	struct hart_state *s = &h->s;
+	uint64_t retired = 0;
+
+	if (!hart_poll_interrupts(h))
+		return 0;
+	h->break_loop = false;
+	for (uint64_t n = 0; n < budget; n++) {
+		uint64_t pc = s->pc;
+		unsigned priv = (unsigned)s->priv;
+		const struct insn *in = fetch_decode(h);
+
+		if (likely(in != NULL) && exec_one(h, in)) {
+			retired++;
+			s->minstret += !(s->mcountinhibit & 4);
+			if (unlikely(h->trace))
+				trace_insn(h, pc, priv, in);
+		}
+		s->mcycle += !(s->mcountinhibit & 1);
+		if (unlikely(h->break_loop)) {
+			h->break_loop = false;
+			if ((h->stop && atomic_load(h->stop)) || !hart_poll_interrupts(h))
+				break;
+		}
+	}
+	return retired;
+}

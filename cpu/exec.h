@@ -1,0 +1,14 @@
+/* Execution of decoded instructions. */
+#ifndef DOPPEL_CPU_EXEC_H
+#define DOPPEL_CPU_EXEC_H
+
+#include "cpu/hart.h"
+
+/* F and D instructions (OP_FLW .. OP_FMV_D_X). Returns false if the
+ * instruction trapped; otherwise the caller advances pc. */
+bool exec_fp(struct hart *h, const struct insn *in);
+
+/* Prints one executed instruction for --trace. */
+void trace_insn(const struct hart *h, uint64_t pc, unsigned priv, const struct insn *in);
+
+#endif

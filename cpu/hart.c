@@ -1,0 +1,35 @@
+#include "cpu/hart.h"
+
+#include <string.h>
+
+#include "cpu/trap.h"
+
+void hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct timebase *tb)
+{
+	memset(h, 0, sizeof(*h));
+	h->hartid = hartid;
+	h->bus = bus;
+	h->time = tb;
+	hart_reset(h, 0);
+}
+
+void hart_reset(struct hart *h, uint64_t pc)
+{
+	memset(&h->s, 0, sizeof(h->s));
+	h->s.pc = pc;
+	h->s.reservation = RESERVATION_NONE;
+	atomic_store(&h->irq_lines, 0);
+	/* The decode cache starts with odd pcs, which never match a fetch. */
+	for (unsigned i = 0; i < ICACHE_SIZE; i++)
+		h->icache[i].pc = 1;
+	hart_tlb_flush(h);
+	hart_set_priv(h, PRIV_M);
+}
+
+void hart_set_irq(struct hart *h, uint64_t bit, bool level)
+{
+	if (level)
+		atomic_fetch_or(&h->irq_lines, bit);
+	else
+		atomic_fetch_and(&h->irq_lines, ~bit);
+}

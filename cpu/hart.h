@@ -1,0 +1,166 @@
+/* One RISC-V RV64GC hart: architectural state as plain data (so a snapshot
+ * can copy it), plus the caches that make it fast (decoded instructions, TLBs)
+ * which are derived state and rebuilt on demand. */
+#ifndef DOPPEL_CPU_HART_H
+#define DOPPEL_CPU_HART_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/bus.h"
+#include "cpu/decode.h"
+#include "util/timebase.h"
+
+enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
+
+enum access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
+
+/* Exception causes (privileged spec 3.1.15, table 3.6). */
+enum exc_cause {
+	EXC_INSN_MISALIGNED = 0,
+	EXC_INSN_ACCESS = 1,
+	EXC_ILLEGAL = 2,
+	EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4,
+	EXC_LOAD_ACCESS = 5,
+	EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7,
+	EXC_ECALL_U = 8,
+	EXC_ECALL_S = 9,
+	EXC_ECALL_M = 11,
+	EXC_INSN_PAGE = 12,
+	EXC_LOAD_PAGE = 13,
+	EXC_STORE_PAGE = 15,
+};
+
+/* Interrupt numbers, also the bit positions in mip/mie. */
+enum irq {
+	IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11,
+};
+
+#define MIP_SSIP (1ull << IRQ_SSI)
+#define MIP_MSIP (1ull << IRQ_MSI)
+#define MIP_STIP (1ull << IRQ_STI)
+#define MIP_MTIP (1ull << IRQ_MTI)
+#define MIP_SEIP (1ull << IRQ_SEI)
+#define MIP_MEIP (1ull << IRQ_MEI)
+
+/* mstatus fields (privileged spec 3.1.6) */
+#define MSTATUS_SIE   (1ull << 1)
+#define MSTATUS_MIE   (1ull << 3)
+#define MSTATUS_SPIE  (1ull << 5)
+#define MSTATUS_MPIE  (1ull << 7)
+#define MSTATUS_SPP   (1ull << 8)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_MPP   (3ull << MSTATUS_MPP_SHIFT)
+#define MSTATUS_FS_SHIFT 13
+#define MSTATUS_FS    (3ull << MSTATUS_FS_SHIFT)
+#define MSTATUS_MPRV  (1ull << 17)
+#define MSTATUS_SUM   (1ull << 18)
+#define MSTATUS_MXR   (1ull << 19)
+#define MSTATUS_TVM   (1ull << 20)
+#define MSTATUS_TW    (1ull << 21)
+#define MSTATUS_TSR   (1ull << 22)
+#define MSTATUS_UXL   (3ull << 32)
+#define MSTATUS_SXL   (3ull << 34)
+#define MSTATUS_SD    (1ull << 63)
+
+#define MENVCFG_FIOM  (1ull << 0)
+#define MENVCFG_STCE  (1ull << 63)
+
+#define PMP_ENTRIES 16
+#define TLB_SIZE 256
+#define ICACHE_SIZE 4096
+
+/* A TLB entry maps one virtual page to host memory: host = vaddr + addend.
+ * tag is the virtual page address, or TLB_INVALID. */
+#define TLB_INVALID 1ull
+struct tlb_entry {
+	uint64_t tag;
+	uintptr_t addend;
+};
+
+/* Per privilege level, one TLB for each access type: a hit means translation,
+ * permission and PMP checks already passed for that page at that level. */
+struct tlb {
+	struct tlb_entry e[3][TLB_SIZE];
+};
+
+struct icache_entry {
+	uint64_t pc;
+	uint32_t raw;
+	struct insn insn;
+};
+
+/* Architectural state: everything a snapshot must carry. */
+struct hart_state {
+	uint64_t x[32];
+	uint64_t f[32];
+	uint64_t pc;
+	uint64_t priv;
+	uint64_t mstatus;      /* sstatus is a view of it */
+	uint64_t mip;          /* software-writable bits; device lines are in irq_lines */
+	uint64_t mie, medeleg, mideleg, mtvec, mscratch, mepc, mcause, mtval;
+	uint64_t mcounteren, mcountinhibit, menvcfg;
+	uint64_t stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
+	uint64_t stimecmp;
+	uint64_t fcsr;
+	uint64_t mcycle, minstret;
+	uint64_t pmpaddr[PMP_ENTRIES];
+	uint8_t pmpcfg[PMP_ENTRIES];
+	uint64_t reservation;  /* LR/SC reserved address, or RESERVATION_NONE */
+	uint64_t wfi;          /* stalled in WFI until an interrupt is pending */
+};
+
+#define RESERVATION_NONE (~0ull)
+
+struct hart {
+	struct hart_state s;
+	uint64_t hartid;
+
+	/* Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP): read by the
+	 * hart, written by the CLINT and PLIC. Atomic because devices may run on
+	 * another thread. */
+	_Atomic uint64_t irq_lines;
+
+	struct bus *bus;
+	const struct timebase *time;
+	/* The machine's stop request: the hart returns from hart_run soon after
+	 * it is set (checked whenever break_loop is). */
+	const _Atomic bool *stop;
+
+	/* Set to leave the inner loop at the next instruction boundary: an
+	 * interrupt may have become pending, or the machine wants control. */
+	bool break_loop;
+	bool trace;
+
+	/* Derived state, rebuilt after any change that affects it. */
+	struct tlb tlb[4];             /* indexed by privilege (2 unused) */
+	struct tlb *itlb, *dtlb;       /* fetch at priv; loads/stores at the MPRV priv */
+	struct icache_entry icache[ICACHE_SIZE];
+};
+
+void hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct timebase *tb);
+void hart_reset(struct hart *h, uint64_t pc);
+
+/* Runs up to budget instructions; returns how many retired. Stops early when
+ * the hart enters WFI or something sets break_loop. */
+uint64_t hart_run(struct hart *h, uint64_t budget);
+
+/* The value of mip as software sees it: software bits, device lines, Sstc. */
+uint64_t hart_mip(const struct hart *h);
+
+/* Takes a pending, enabled interrupt if there is one; clears WFI if anything
+ * is pending at all. Returns true if the hart can run. */
+bool hart_poll_interrupts(struct hart *h);
+
+/* Raises or lowers one device interrupt line (MIP_* bit). */
+void hart_set_irq(struct hart *h, uint64_t bit, bool level);
+
+/* Recomputes itlb/dtlb after priv, MPRV or MPP change; hart_tlb_flush after
+ * satp, sfence.vma, SUM, MXR or PMP changes. */
+void hart_tlb_select(struct hart *h);
+void hart_tlb_flush(struct hart *h);
+
+#endif

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Runs every test suite against the build in $1 and ends with one line:
+# "N passed, N failed". Exits non-zero if anything failed.
+O=${1:-build}
+DOPPEL=$O/doppel
+pass=0
+fail=0
+failed=""
+
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL: $1"; }
+
+# cmocka programs: count their individual tests from the summary lines.
+for t in "$O"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1); rc=$?
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	if [ $rc -ne 0 ]; then
+		printf '%s\n' "$out" | grep -E '^\[  (FAILED|ERROR)' >&2
+		[ -z "$f" ] && bad "$(basename "$t") (exit $rc)"
+		failed="$failed $(basename "$t")"
+	fi
+done
+
+# Bare-metal guest programs: each must exit 0 through tohost.
+for elf in "$O"/tests/isa/*.elf "$O"/tests/riscv-tests/*.elf; do
+	[ -f "$elf" ] || continue
+	name=${elf#"$O"/tests/}
+	if "$DOPPEL" run --bios none --kernel "$elf" --timeout 20 >"$elf.log" 2>&1; then
+		ok
+	else
+		bad "$name (exit $?, log $elf.log)"
+	fi
+done
+
+echo "failed:${failed:- none}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,56 @@
+/* A machine: RAM, harts and devices, assembled from a config. Everything a
+ * machine owns hangs off struct machine, so several can live in one process. */
+#ifndef DOPPEL_VM_MACHINE_H
+#define DOPPEL_VM_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/bus.h"
+#include "cpu/hart.h"
+#include "dev/clint.h"
+#include "dev/htif.h"
+#include "util/error.h"
+#include "util/exitreq.h"
+#include "util/timebase.h"
+
+#define MACHINE_MAX_HARTS 8
+#define RAM_BASE 0x80000000ull
+#define CLINT_BASE 0x2000000ull
+
+struct machine_config {
+	uint64_t ram_size;
+	unsigned ncpus;
+	const char *kernel;
+	const char *bios;          /* "none": the kernel runs in M-mode at its entry */
+	const char *dump_dtb;
+	double timeout;            /* seconds; 0 = none */
+	bool trace;
+	FILE *console;             /* where HTIF console output goes */
+};
+
+struct machine {
+	struct machine_config cfg;
+	struct bus bus;
+	uint8_t *ram;
+	struct timebase time;
+	struct exit_request exit;
+	unsigned nharts;
+	struct hart *harts[MACHINE_MAX_HARTS];
+	struct clint clint;
+	struct htif htif;
+	uint64_t fdt_addr;
+};
+
+int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err);
+void machine_destroy(struct machine *m);
+
+/* Runs until a device asks to stop or the timeout passes; the reason and
+ * code are in m->exit. */
+void machine_run(struct machine *m);
+
+/* Builds the flattened device tree describing m into buf. */
+int fdt_build(const struct machine *m, void *buf, int size, struct error *err);
+
+#endif
