@@ -16,6 +16,14 @@ LIB_OBJS := $(filter-out $(O)/cli/%,$(OBJS))
 
 all: $(O)/doppel
 
+deps:
+	@scripts/install-deps
+
+# A bare-metal program printing "hello" through tohost.
+hello: deps
+	$(MAKE) $(O)/doppel $(O)/tests/isa/hello.elf
+	$(O)/doppel run --bios none --kernel $(O)/tests/isa/hello.elf
+
 $(O)/doppel: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -32,7 +40,8 @@ include tests/isa/isa.mk
 -include tests/riscv-tests/riscv-tests.mk
 
 # Every suite; the last line printed is the overall "N passed, N failed".
-check: $(O)/doppel unit-tests guest-tests
+check: deps
+	$(MAKE) $(O)/doppel unit-tests guest-tests
 	@tests/run-all.sh $(O)
 
 check-asan:
@@ -41,4 +50,4 @@ check-asan:
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all check check-asan clean unit-tests guest-tests
+.PHONY: all deps hello check check-asan clean unit-tests guest-tests

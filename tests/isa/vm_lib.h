@@ -176,12 +176,12 @@ __asm__(
 /* Printed in front of every failure, e.g. the mode and level under test. */
 static char vm_context[64];
 
-/* Sets the context to the concatenation of up to three strings (NULL ends). */
-static inline void vm_set_context(const char *a, const char *b, const char *c)
+/* Sets the context to the concatenation of up to four strings (NULL ends). */
+static inline void vm_set_context(const char *a, const char *b, const char *c, const char *d)
 {
-	const char *parts[] = { a, b, c };
+	const char *parts[] = { a, b, c, d };
 	unsigned n = 0;
-	for (unsigned p = 0; p < 3 && parts[p]; p++)
+	for (unsigned p = 0; p < 4 && parts[p]; p++)
 		for (const char *ch = parts[p]; *ch && n < sizeof(vm_context) - 1; ch++)
 			vm_context[n++] = *ch;
 	vm_context[n] = 0;
@@ -269,6 +269,15 @@ static inline __attribute__((noreturn)) void vm_ecall(uint64_t result)
 }
 
 enum vm_kind { VM_LOAD, VM_STORE, VM_AMO, VM_LR, VM_FETCH };
+
+static inline const char *vm_kind_name(enum vm_kind kind)
+{
+	static const char *const names[] = {
+		[VM_LOAD] = "load", [VM_STORE] = "store", [VM_AMO] = "AMO",
+		[VM_LR] = "LR", [VM_FETCH] = "fetch",
+	};
+	return names[kind];
+}
 
 /* The probe for kind as seen at probe_base, the virtual address where the
  * probe page is mapped for the running mode. */

@@ -127,7 +127,7 @@ int main(void)
 	vm_setup();
 	for (unsigned m = 0; m < 3; m++) {
 		for (int level = 0; level < vm_levels(modes[m]); level++) {
-			vm_set_context(vm_mode_name(modes[m]), " leaves of ", level_names[level]);
+			vm_set_context(vm_mode_name(modes[m]), " leaves of ", level_names[level], 0);
 			check_mode_level(modes[m], level);
 		}
 	}

@@ -36,11 +36,11 @@ static void check_supported_modes(const struct vm_space *s)
 	static const uint64_t modes[] = { SATP_MODE_SV39, SATP_MODE_SV48, SATP_MODE_SV57 };
 	uint64_t ppn = (uint64_t)s->root >> 12;
 	for (unsigned i = 0; i < 3; i++) {
-		vm_set_context(vm_mode_name(modes[i]), " read-back", 0);
+		vm_set_context(vm_mode_name(modes[i]), " read-back", 0, 0);
 		uint64_t value = modes[i] << SATP_MODE_SHIFT | ppn;
 		VM_CHECK(satp_write_read(value) == value);
 	}
-	vm_set_context("Bare", 0, 0);
+	vm_set_context("Bare", 0, 0, 0);
 	VM_CHECK(satp_write_read(0) == 0);
 }
 
@@ -48,7 +48,7 @@ static void check_supported_modes(const struct vm_space *s)
  * (4.1.11), and the rest of satp keeps what was written. */
 static uint64_t check_asid_bits(const struct vm_space *s)
 {
-	vm_set_context("ASID", 0, 0);
+	vm_set_context("ASID", 0, 0, 0);
 	uint64_t value = vm_satp(s, SATP_ASID_MASK);
 	uint64_t got = satp_write_read(value);
 	uint64_t asid = got >> SATP_ASID_SHIFT & SATP_ASID_MASK;
@@ -67,7 +67,7 @@ static void check_unsupported_modes(const struct vm_space *s, uint64_t asid_mask
 	static const uint64_t bad_modes[] = { 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15 };
 	uint64_t before = vm_satp(s, 1 & asid_mask);
 	for (unsigned i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
-		vm_set_context("unsupported MODE", 0, 0);
+		vm_set_context("unsupported MODE", 0, 0, 0);
 		csr_write(satp, before);
 		uint64_t bad = bad_modes[i] << SATP_MODE_SHIFT | asid_mask << SATP_ASID_SHIFT | 0x12345;
 		VM_CHECK(satp_write_read(bad) == before);
@@ -79,7 +79,7 @@ static void check_unsupported_modes(const struct vm_space *s, uint64_t asid_mask
 
 static void check_supervisor_access(const struct vm_space *s)
 {
-	vm_set_context("S mode, TVM=0", 0, 0);
+	vm_set_context("S mode, TVM=0", 0, 0, 0);
 	vm_activate(s);
 	uint64_t current = vm_satp(s, 0);
 	struct vm_trap t = vm_run(PRIV_S, (uint64_t)probe_read_satp, 0, 0);
@@ -97,7 +97,7 @@ static void check_supervisor_access(const struct vm_space *s)
 
 	/* 3.1.6.5: with TVM=1, S-mode satp reads/writes and SFENCE.VMA raise
 	 * illegal-instruction exceptions; M mode is not affected. */
-	vm_set_context("S mode, TVM=1", 0, 0);
+	vm_set_context("S mode, TVM=1", 0, 0, 0);
 	csr_set(mstatus, MSTATUS_TVM);
 	t = vm_run(PRIV_S, (uint64_t)probe_read_satp, 0, 0);
 	VM_CHECK(t.cause == CAUSE_ILLEGAL_INSN && t.epc == (uint64_t)probe_read_satp);
@@ -116,7 +116,7 @@ static void check_supervisor_access(const struct vm_space *s)
  * illegal in U mode. U runs untranslated here (satp Bare). */
 static void check_user_access(void)
 {
-	vm_set_context("U mode", 0, 0);
+	vm_set_context("U mode", 0, 0, 0);
 	csr_write(satp, 0);
 	struct vm_trap t = vm_run(PRIV_U, (uint64_t)probe_read_satp, 0, 0);
 	VM_CHECK(t.cause == CAUSE_ILLEGAL_INSN && t.epc == (uint64_t)probe_read_satp);
