@@ -25,11 +25,3 @@ void hart_reset(struct hart *h, uint64_t pc)
 	hart_tlb_flush(h);
 	hart_set_priv(h, PRIV_M);
 }
-
-void hart_set_irq(struct hart *h, uint64_t bit, bool level)
-{
-	if (level)
-		atomic_fetch_or(&h->irq_lines, bit);
-	else
-		atomic_fetch_and(&h->irq_lines, ~bit);
-}

@@ -119,9 +119,9 @@ struct hart {
 	struct hart_state s;
 	uint64_t hartid;
 
-	/* Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP): read by the
-	 * hart, written by the CLINT and PLIC. Atomic because devices may run on
-	 * another thread. */
+	/* Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP) through
+	 * irq_word_set: read by the hart, written by the CLINT and PLIC. Atomic
+	 * because devices may run on another thread. */
 	_Atomic uint64_t irq_lines;
 
 	struct bus *bus;
@@ -154,9 +154,6 @@ uint64_t hart_mip(const struct hart *h);
 /* Takes a pending, enabled interrupt if there is one; clears WFI if anything
  * is pending at all. Returns true if the hart can run. */
 bool hart_poll_interrupts(struct hart *h);
-
-/* Raises or lowers one device interrupt line (MIP_* bit). */
-void hart_set_irq(struct hart *h, uint64_t bit, bool level);
 
 /* Recomputes itlb/dtlb after priv, MPRV or MPP change; hart_tlb_flush after
  * satp, sfence.vma, SUM, MXR or PMP changes. */

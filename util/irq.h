@@ -1,5 +1,6 @@
-/* An interrupt line: one bit in a word the receiving hart reads. Devices hold
- * lines and drive them; they never see the hart behind a line. */
+/* An interrupt line from a device to an interrupt controller (or from a
+ * controller to a hart's pending bits). A device holds lines and drives them;
+ * it never sees what is behind a line. */
 #ifndef DOPPEL_UTIL_IRQ_H
 #define DOPPEL_UTIL_IRQ_H
 
@@ -8,18 +9,27 @@
 #include <stdint.h>
 
 struct irq_line {
-	_Atomic uint64_t *word;
-	uint64_t bit;
+	void (*set)(void *target, unsigned index, bool level);
+	void *target;
+	unsigned index;
 };
 
+/* Drives the line; an unconnected line (set == NULL) is ignored. */
 static inline void irq_line_set(const struct irq_line *l, bool level)
 {
-	if (!l->word)
-		return;
+	if (l->set)
+		l->set(l->target, l->index, level);
+}
+
+/* A line target that is one bit of an atomic 64-bit word: a hart's
+ * externally driven mip bits. */
+static inline void irq_word_set(void *word, unsigned bit, bool level)
+{
+	_Atomic uint64_t *w = word;
 	if (level)
-		atomic_fetch_or(l->word, l->bit);
+		atomic_fetch_or(w, 1ull << bit);
 	else
-		atomic_fetch_and(l->word, ~l->bit);
+		atomic_fetch_and(w, ~(1ull << bit));
 }
 
 #endif

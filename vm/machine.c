@@ -99,8 +99,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 		hart_init(m->harts[i], i, &m->bus, &m->time);
 		m->harts[i]->stop = &m->exit.pending;
 		m->harts[i]->trace = cfg->trace;
-		m->clint.msi[i] = (struct irq_line){ &m->harts[i]->irq_lines, MIP_MSIP };
-		m->clint.mti[i] = (struct irq_line){ &m->harts[i]->irq_lines, MIP_MTIP };
+		m->clint.msi[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MSI };
+		m->clint.mti[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MTI };
 	}
 
 	if (!cfg->kernel)
