@@ -170,7 +170,7 @@ static void reserved_dynamic_rm(void)
 		EXPECT_ILLEGAL(43, "fmul.d ft2, ft0, ft1, dyn");
 		EXPECT_ILLEGAL(44, "fmadd.d ft2, ft0, ft1, ft3, dyn");
 		EXPECT_ILLEGAL(45, "fcvt.w.d a0, ft0, dyn");
-		EXPECT_ILLEGAL(46, "fcvt.d.s ft2, ft0, dyn");
+		EXPECT_ILLEGAL(46, ".insn r OP_FP, 7, 0x21, ft2, ft0, f0"); /* fcvt.d.s, dyn */
 		EXPECT_ILLEGAL(47, "fsqrt.s ft2, ft0, dyn");
 
 		fp_check(48, FP_OP2("fsgnjn.d", RM_NONE, 0x3ff0000000000000ull, 0),
