@@ -91,7 +91,8 @@ int cmd_run(int argc, char **argv)
 	struct machine_config cfg = {
 		.ram_size = 512ull << 20,
 		.ncpus = 1,
-		.console = stdout,
+		.console_in = 0,
+		.console_out = 1,
 	};
 	struct machine *m = NULL;
 	struct error err = { 0 };
@@ -143,13 +144,17 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "doppel run: out of memory\n");
 		return 1;
 	}
-	if (machine_create(m, &cfg, &err) < 0) {
-		fprintf(stderr, "doppel run: %s\n", err.msg);
+	/* A guest reset rebuilds the machine from the same configuration. */
+	do {
 		machine_destroy(m);
-		free(m);
-		return 1;
-	}
-	machine_run(m);
+		if (machine_create(m, &cfg, &err) < 0) {
+			fprintf(stderr, "doppel run: %s\n", err.msg);
+			machine_destroy(m);
+			free(m);
+			return 1;
+		}
+		machine_run(m);
+	} while (m->exit.kind == EXIT_RESET);
 	switch (m->exit.kind) {
 	case EXIT_TIMEOUT:
 		fprintf(stderr, "doppel run: timed out after %g s\n", cfg.timeout);

@@ -184,6 +184,8 @@ static enum sys_result exec_system(struct hart *h, const struct insn *in)
 
 	switch (in->op) {
 	case OP_ECALL:
+		if (s->priv == PRIV_S && h->ecall_hook)
+			return h->ecall_hook(h, h->ecall_opaque) ? SYS_NEXT : SYS_TRAPPED;
 		hart_raise(h, s->priv == PRIV_U ? EXC_ECALL_U :
 			      s->priv == PRIV_S ? EXC_ECALL_S : EXC_ECALL_M, 0);
 		return SYS_TRAPPED;
@@ -439,8 +441,11 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 		s->mcycle += !(s->mcountinhibit & 1);
 		if (unlikely(h->break_loop)) {
 			h->break_loop = false;
-			if ((h->stop && atomic_load(h->stop)) || !hart_poll_interrupts(h))
+			if (h->yield || (h->stop && atomic_load(h->stop)) ||
+			    !hart_poll_interrupts(h)) {
+				h->yield = false;
 				break;
+			}
 		}
 	}
 	return retired;

@@ -74,8 +74,11 @@ static uint64_t fp_convert(const struct fpu_format *to, const struct fpu_format 
 {
 	bool sign = fp_sign(from, a);
 
-	if (fp_is_nan(from, a))
-		return fp_nan_result(from, a, a, flags);
+	if (fp_is_nan(from, a)) {
+		if (fp_is_snan(from, a))
+			*flags |= FPU_NV;
+		return fp_canonical_nan(to);
+	}
 	if (fp_is_inf(from, a))
 		return fp_inf(to, sign);
 	if (fp_is_zero(from, a))

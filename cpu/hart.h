@@ -133,7 +133,15 @@ struct hart {
 	/* Set to leave the inner loop at the next instruction boundary: an
 	 * interrupt may have become pending, or the machine wants control. */
 	bool break_loop;
+	/* Set with break_loop to return from hart_run (the hart was stopped). */
+	bool yield;
 	bool trace;
+
+	/* When set, ECALL from S-mode is served by the VMM (the built-in SBI)
+	 * instead of trapping to M-mode; returns false if the call itself
+	 * trapped. */
+	bool (*ecall_hook)(struct hart *h, void *opaque);
+	void *ecall_opaque;
 
 	/* Derived state, rebuilt after any change that affects it. */
 	struct tlb tlb[4];             /* indexed by privilege (2 unused) */

@@ -6,10 +6,12 @@
 #define HTIF_DEV_CONSOLE 1
 #define HTIF_CONSOLE_PUTC 1
 
-void htif_init(struct htif *ht, FILE *out, struct exit_request *exit)
+void htif_init(struct htif *ht, void (*tx)(void *opaque, uint8_t byte), void *opaque,
+	       struct exit_request *exit)
 {
 	memset(ht, 0, sizeof(*ht));
-	ht->out = out;
+	ht->tx = tx;
+	ht->opaque = opaque;
 	ht->exit = exit;
 }
 
@@ -19,8 +21,7 @@ static void htif_command(struct htif *ht)
 	unsigned dev = (unsigned)(v >> 56), cmd = (unsigned)(v >> 48) & 0xff;
 
 	if (dev == HTIF_DEV_CONSOLE && cmd == HTIF_CONSOLE_PUTC) {
-		fputc((int)(v & 0xff), ht->out);
-		fflush(ht->out);
+		ht->tx(ht->opaque, (uint8_t)v);
 		ht->s.tohost = 0;
 	} else if (dev == HTIF_DEV_SYSCALL && (v & 1)) {
 		/* The status keeps all its bits; the caller maps it to a process

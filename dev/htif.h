@@ -5,8 +5,6 @@
 #ifndef DOPPEL_DEV_HTIF_H
 #define DOPPEL_DEV_HTIF_H
 
-#include <stdio.h>
-
 #include "cpu/bus.h"
 #include "util/exitreq.h"
 
@@ -16,7 +14,8 @@ struct htif_state {
 
 struct htif {
 	struct htif_state s;
-	FILE *out;
+	void (*tx)(void *opaque, uint8_t byte);   /* console output */
+	void *opaque;
 	struct exit_request *exit;
 };
 
@@ -24,6 +23,7 @@ struct htif {
 extern const struct mmio_ops htif_tohost_ops;
 extern const struct mmio_ops htif_fromhost_ops;
 
-void htif_init(struct htif *ht, FILE *out, struct exit_request *exit);
+void htif_init(struct htif *ht, void (*tx)(void *opaque, uint8_t byte), void *opaque,
+	       struct exit_request *exit);
 
 #endif

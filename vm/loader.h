@@ -30,6 +30,20 @@ bool loader_is_elf(const uint8_t *data, uint64_t len);
 int loader_load_elf(const struct guest_ram *ram, const uint8_t *data, uint64_t len,
 		    struct load_info *info, struct error *err);
 
+/* Whether the file is a RISC-V Linux Image (Documentation/arch/riscv/
+ * boot-image-header.rst); Debian's vmlinux is one, with an EFI stub. */
+bool loader_is_image(const uint8_t *data, uint64_t len);
+
+/* Loads an Image at RAM base + its header's text_offset. info->high covers
+ * the header's image_size, which includes the kernel's BSS: anything placed
+ * after the file but below that would be wiped. */
+int loader_load_image(const struct guest_ram *ram, const uint8_t *data, uint64_t len,
+		      struct load_info *info, struct error *err);
+
+/* Copies a file's bytes to guest physical address addr. */
+int loader_load_flat(const struct guest_ram *ram, uint64_t addr, const uint8_t *data,
+		     uint64_t len, struct load_info *info, struct error *err);
+
 /* Reads a whole file into memory (caller frees). */
 int loader_read_file(const char *path, uint8_t **data, uint64_t *len, struct error *err);
 

@@ -1,6 +1,6 @@
-/* Board assembly: RAM at 0x80000000, the CLINT, and (for test programs that
- * define tohost) the HTIF; the kernel loaded and each hart placed at its
- * entry with a0 = hart id and a1 = the device tree. */
+/* Board assembly: RAM at 0x80000000 and the devices of QEMU's virt board;
+ * the kernel, initrd, device tree and firmware placed in RAM; the harts set
+ * up for one of three ways to boot (built-in SBI, firmware, or bare). */
 #include "vm/machine.h"
 
 #include <errno.h>
@@ -13,12 +13,36 @@
 #include "vm/loader.h"
 
 #define FDT_MAX_SIZE 0x10000
+/* OpenSBI's fw_dynamic handoff (docs/firmware/fw_dynamic.md in OpenSBI). */
+#define FW_DYNAMIC_MAGIC 0x4942534full
+#define FW_DYNAMIC_VERSION 2
+#define FW_DYNAMIC_NEXT_MODE_S 1
+
+void machine_console_write(struct machine *m, const uint8_t *buf, size_t len)
+{
+	console_write(&m->console, buf, len);
+}
+
+int machine_console_getc(struct machine *m)
+{
+	return console_getc(&m->console);
+}
+
+static void console_tx(void *opaque, uint8_t byte)
+{
+	machine_console_write(opaque, &byte, 1);
+}
+
+static struct guest_ram guest_ram(const struct machine *m)
+{
+	return (struct guest_ram){ .host = m->ram, .base = RAM_BASE, .size = m->cfg.ram_size };
+}
 
 static int map_htif(struct machine *m, const struct load_info *li, struct error *err)
 {
 	if (!li->has_tohost)
 		return 0;
-	htif_init(&m->htif, m->cfg.console, &m->exit);
+	htif_init(&m->htif, console_tx, m, &m->exit);
 	if (bus_add_mmio(&m->bus, li->tohost, 8, &htif_tohost_ops, &m->htif) < 0 ||
 	    (li->has_fromhost && li->fromhost != li->tohost &&
 	     bus_add_mmio(&m->bus, li->fromhost, 8, &htif_fromhost_ops, &m->htif) < 0))
@@ -26,28 +50,53 @@ static int map_htif(struct machine *m, const struct load_info *li, struct error 
 	return 0;
 }
 
-static int load_kernel(struct machine *m, struct load_info *li, struct error *err)
+/* Loads an ELF, an Image, or (anything else) a flat binary at flat_addr. */
+static int load_program(struct machine *m, const char *path, uint64_t flat_addr,
+			struct load_info *li, struct error *err)
 {
-	struct guest_ram ram = { .host = m->ram, .base = RAM_BASE, .size = m->cfg.ram_size };
+	struct guest_ram ram = guest_ram(m);
 	uint8_t *data = NULL;
 	uint64_t len = 0;
-	int ret = loader_read_file(m->cfg.kernel, &data, &len, err);
+	int ret = loader_read_file(path, &data, &len, err);
 
 	if (ret < 0)
 		return ret;
-	if (!loader_is_elf(data, len))
-		ret = error_set(err, ENOEXEC, "%s: only ELF programs can run with --bios none",
-				m->cfg.kernel);
-	else
+	if (loader_is_elf(data, len))
 		ret = loader_load_elf(&ram, data, len, li, err);
-	if (ret < 0 && err->msg[0] && strncmp(err->msg, m->cfg.kernel, strlen(m->cfg.kernel)))
-		ret = error_set(err, err->code, "%s: %.400s", m->cfg.kernel, err->msg);
+	else if (loader_is_image(data, len))
+		ret = loader_load_image(&ram, data, len, li, err);
+	else
+		ret = loader_load_flat(&ram, flat_addr, data, len, li, err);
+	free(data);
+	if (ret < 0 && strncmp(err->msg, path, strlen(path)) != 0)
+		error_set(err, err->code, "%s: %.400s", path, err->msg);
+	return ret;
+}
+
+/* Puts the initrd as high in RAM as it goes, below top (the device tree),
+ * and above everything loaded so far. */
+static int place_initrd(struct machine *m, uint64_t top, uint64_t floor, struct error *err)
+{
+	uint8_t *data = NULL;
+	uint64_t len = 0;
+	int ret = loader_read_file(m->cfg.initrd, &data, &len, err);
+
+	if (ret < 0)
+		return ret;
+	uint64_t start = (top - len) & ~0xfffull;
+	if (len > top - RAM_BASE || start < floor) {
+		ret = error_set(err, EFBIG, "%s (%llu MiB) does not fit in RAM above the kernel: give more --mem",
+				m->cfg.initrd, (unsigned long long)(len >> 20));
+	} else {
+		memcpy(m->ram + (start - RAM_BASE), data, len);
+		m->initrd_start = start;
+		m->initrd_end = start + len;
+	}
 	free(data);
 	return ret;
 }
 
-/* Places the device tree at the top of RAM, 8-byte aligned, and writes it to
- * --dump-dtb if asked. */
+/* Builds the device tree into the top of RAM and writes it to --dump-dtb. */
 static int place_fdt(struct machine *m, struct error *err)
 {
 	static char buf[FDT_MAX_SIZE];
@@ -55,30 +104,115 @@ static int place_fdt(struct machine *m, struct error *err)
 	if (ret < 0)
 		return ret;
 	uint32_t size = fdt_totalsize(buf);
-	m->fdt_addr = (RAM_BASE + m->cfg.ram_size - size) & ~0xfffull;
 	memcpy(m->ram + (m->fdt_addr - RAM_BASE), buf, size);
 	if (m->cfg.dump_dtb) {
 		FILE *f = fopen(m->cfg.dump_dtb, "wb");
-		if (!f || fwrite(buf, 1, size, f) != size || fclose(f) != 0)
-			return error_set(err, errno, "cannot write %s: %s", m->cfg.dump_dtb,
-					 strerror(errno));
+		bool written = f && fwrite(buf, 1, size, f) == size;
+		if ((f && fclose(f) != 0) || !written)
+			return error_set(err, errno ? errno : EIO, "cannot write %s: %s",
+					 m->cfg.dump_dtb, strerror(errno ? errno : EIO));
+	}
+	return 0;
+}
+
+static int create_devices(struct machine *m, struct error *err)
+{
+	int ret = 0;
+
+	clint_init(&m->clint, m->nharts, &m->time);
+	ret |= bus_add_mmio(&m->bus, CLINT_BASE, CLINT_SIZE, &clint_ops, &m->clint);
+	for (unsigned i = 0; i < m->nharts; i++) {
+		m->clint.msi[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MSI };
+		m->clint.mti[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MTI };
+	}
+	if (ret < 0)
+		return error_set(err, ENOSPC, "too many devices on the bus");
+	return 0;
+}
+
+void machine_devices_poll(struct machine *m)
+{
+	(void)m;
+}
+
+/* Loads everything and sets up the harts for the chosen way to boot. */
+static int boot(struct machine *m, struct error *err)
+{
+	const struct machine_config *cfg = &m->cfg;
+	bool bare = cfg->bios && strcmp(cfg->bios, "none") == 0;
+	bool firmware = cfg->bios && !bare;
+	struct load_info kernel, fw = { 0 };
+	int ret;
+
+	if (!cfg->kernel && !firmware)
+		return error_set(err, EINVAL, "nothing to run: give --kernel FILE");
+	if (firmware) {
+		ret = load_program(m, cfg->bios, RAM_BASE, &fw, err);
+		if (ret < 0)
+			return ret;
+	}
+	memset(&kernel, 0, sizeof(kernel));
+	if (cfg->kernel) {
+		ret = load_program(m, cfg->kernel, firmware ? KERNEL_BASE_WITH_FIRMWARE : RAM_BASE,
+				   &kernel, err);
+		if (ret < 0)
+			return ret;
+		if (firmware && kernel.low < fw.high)
+			return error_set(err, EINVAL, "%s overlaps the firmware %s",
+					 cfg->kernel, cfg->bios);
+	}
+	if (bare) {
+		ret = map_htif(m, &kernel, err);
+		if (ret < 0)
+			return ret;
+	}
+
+	/* The device tree goes at the top of RAM, the initrd below it. */
+	uint64_t floor = kernel.high > fw.high ? kernel.high : fw.high;
+	m->fdt_addr = RAM_BASE + cfg->ram_size - FDT_MAX_SIZE;
+	if (m->fdt_addr < floor)
+		return error_set(err, EFBIG, "the programs leave no room in RAM: give more --mem");
+	if (cfg->initrd) {
+		ret = place_initrd(m, m->fdt_addr - 4096, floor, err);
+		if (ret < 0)
+			return ret;
+	}
+	m->builtin_sbi = !cfg->bios;
+	ret = place_fdt(m, err);
+	if (ret < 0)
+		return ret;
+
+	for (unsigned i = 0; i < m->nharts; i++) {
+		hart_reset(m->harts[i], firmware ? fw.entry : kernel.entry);
+		m->harts[i]->s.x[10] = i;
+		m->harts[i]->s.x[11] = m->fdt_addr;
+	}
+	if (firmware) {
+		/* fw_dynamic reads where to go next from a structure at a2. */
+		uint64_t info_addr = m->fdt_addr - 64;
+		uint64_t info[6] = { FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION,
+				     kernel.entry ? kernel.entry : KERNEL_BASE_WITH_FIRMWARE,
+				     FW_DYNAMIC_NEXT_MODE_S, 0, 0 };
+		memcpy(m->ram + (info_addr - RAM_BASE), info, sizeof(info));
+		for (unsigned i = 0; i < m->nharts; i++)
+			m->harts[i]->s.x[12] = info_addr;
+	} else if (m->builtin_sbi) {
+		sbi_boot(m, kernel.entry, m->fdt_addr);
 	}
 	return 0;
 }
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err)
 {
-	struct load_info li;
-	int ret;
-
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
 	if (cfg->ncpus < 1 || cfg->ncpus > MACHINE_MAX_HARTS)
 		return error_set(err, EINVAL, "--cpus must be 1 to %d", MACHINE_MAX_HARTS);
-	if (cfg->ram_size < (1u << 20) || cfg->ram_size > (64ull << 30) || (cfg->ram_size & 0xfff))
-		return error_set(err, EINVAL, "--mem must be a multiple of 4 KiB from 1 MiB to 64 GiB");
+	if (cfg->ram_size < (16u << 20) || cfg->ram_size > (64ull << 30) || (cfg->ram_size & 0xfffff))
+		return error_set(err, EINVAL, "--mem must be whole MiB from 16 MiB to 64 GiB");
 	m->nharts = cfg->ncpus;
 	timebase_init(&m->time);
+	console_init(&m->console, cfg->console_in, cfg->console_out);
 
 	/* Anonymous memory costs nothing until the guest touches it. */
 	m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
@@ -89,8 +223,6 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 				 (unsigned long long)(cfg->ram_size >> 20), strerror(errno));
 	}
 	bus_add_ram(&m->bus, RAM_BASE, cfg->ram_size, m->ram);
-	clint_init(&m->clint, m->nharts, &m->time);
-	bus_add_mmio(&m->bus, CLINT_BASE, CLINT_SIZE, &clint_ops, &m->clint);
 
 	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i] = malloc(sizeof(struct hart));
@@ -99,34 +231,11 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 		hart_init(m->harts[i], i, &m->bus, &m->time);
 		m->harts[i]->stop = &m->exit.pending;
 		m->harts[i]->trace = cfg->trace;
-		m->clint.msi[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MSI };
-		m->clint.mti[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MTI };
 	}
-
-	if (!cfg->kernel)
-		return error_set(err, EINVAL, "no program to run: give --kernel FILE");
-	if (!cfg->bios || strcmp(cfg->bios, "none") != 0)
-		return error_set(err, ENOTSUP,
-				 "only --bios none is available: firmware arrives with the virt board");
-	ret = load_kernel(m, &li, err);
+	int ret = create_devices(m, err);
 	if (ret < 0)
 		return ret;
-	ret = map_htif(m, &li, err);
-	if (ret < 0)
-		return ret;
-	ret = place_fdt(m, err);
-	if (ret < 0)
-		return ret;
-	if (li.high > m->fdt_addr)
-		return error_set(err, ENOMEM, "%s does not leave room for the device tree in %llu MiB of RAM",
-				 cfg->kernel, (unsigned long long)(cfg->ram_size >> 20));
-
-	for (unsigned i = 0; i < m->nharts; i++) {
-		hart_reset(m->harts[i], li.entry);
-		m->harts[i]->s.x[10] = i;
-		m->harts[i]->s.x[11] = m->fdt_addr;
-	}
-	return 0;
+	return boot(m, err);
 }
 
 void machine_destroy(struct machine *m)

@@ -14,20 +14,29 @@
 #include "util/error.h"
 #include "util/exitreq.h"
 #include "util/timebase.h"
+#include "vm/console.h"
+#include "vm/sbi.h"
 
 #define MACHINE_MAX_HARTS 8
 #define RAM_BASE 0x80000000ull
 #define CLINT_BASE 0x2000000ull
 
+/* QEMU virt loads the kernel here when firmware occupies the start of RAM. */
+#define KERNEL_BASE_WITH_FIRMWARE 0x80200000ull
+
 struct machine_config {
 	uint64_t ram_size;
 	unsigned ncpus;
 	const char *kernel;
-	const char *bios;          /* "none": the kernel runs in M-mode at its entry */
+	const char *initrd;
+	const char *append;        /* kernel command line */
+	/* NULL: the built-in SBI, kernel in S-mode; "none": the kernel runs in
+	 * M-mode at its entry; otherwise a firmware file run in M-mode. */
+	const char *bios;
 	const char *dump_dtb;
 	double timeout;            /* seconds; 0 = none */
 	bool trace;
-	FILE *console;             /* where HTIF console output goes */
+	int console_in, console_out;   /* host file descriptors */
 };
 
 struct machine {
@@ -40,7 +49,11 @@ struct machine {
 	struct hart *harts[MACHINE_MAX_HARTS];
 	struct clint clint;
 	struct htif htif;
+	struct console console;
+	enum hsm_state hsm[MACHINE_MAX_HARTS];   /* built-in SBI only */
+	bool builtin_sbi;
 	uint64_t fdt_addr;
+	uint64_t initrd_start, initrd_end;
 };
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err);
@@ -49,6 +62,13 @@ void machine_destroy(struct machine *m);
 /* Runs until a device asks to stop or the timeout passes; the reason and
  * code are in m->exit. */
 void machine_run(struct machine *m);
+
+/* The guest console, shared by the UART, the SBI console calls and HTIF. */
+void machine_console_write(struct machine *m, const uint8_t *buf, size_t len);
+int machine_console_getc(struct machine *m);
+
+/* Lets devices catch up with time and host input between run slices. */
+void machine_devices_poll(struct machine *m);
 
 /* Builds the flattened device tree describing m into buf. */
 int fdt_build(const struct machine *m, void *buf, int size, struct error *err);

@@ -1,14 +1,19 @@
 /* The run loop: harts take turns on this thread in slices; between slices
- * the timer lines are updated, the timeout checked, and when every hart waits
- * in WFI the thread sleeps until the next timer deadline. */
-#include <time.h>
-
+ * the timer lines are updated, console input is moved in, the timeout is
+ * checked, and when every hart waits in WFI the thread sleeps until the next
+ * timer deadline or console input. */
 #include "vm/machine.h"
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
 
-static void sleep_until_event(struct machine *m)
+static bool hart_running(const struct machine *m, unsigned i)
+{
+	return !m->builtin_sbi || m->hsm[i] == HSM_STARTED;
+}
+
+/* Nanoseconds until the earliest timer of any hart, at most MAX_SLEEP_NS. */
+static uint64_t time_to_next_timer(const struct machine *m)
 {
 	uint64_t deadline = clint_next_deadline(&m->clint);
 	for (unsigned i = 0; i < m->nharts; i++) {
@@ -16,15 +21,12 @@ static void sleep_until_event(struct machine *m)
 		if ((h->s.menvcfg & MENVCFG_STCE) && h->s.stimecmp < deadline)
 			deadline = h->s.stimecmp;
 	}
+	if (deadline == ~0ull)
+		return MAX_SLEEP_NS;
 	uint64_t now = host_monotonic_ns();
 	uint64_t wake = timebase_host_ns_at(&m->time, deadline);
 	uint64_t ns = wake > now ? wake - now : 0;
-	if (ns > MAX_SLEEP_NS || deadline == ~0ull)
-		ns = MAX_SLEEP_NS;
-	if (ns) {
-		struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
-		nanosleep(&ts, NULL);
-	}
+	return ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS;
 }
 
 void machine_run(struct machine *m)
@@ -34,15 +36,23 @@ void machine_run(struct machine *m)
 
 	while (!atomic_load(&m->exit.pending)) {
 		bool all_waiting = true;
+
 		clint_update(&m->clint);
 		for (unsigned i = 0; i < m->nharts; i++) {
+			if (!hart_running(m, i))
+				continue;
 			hart_run(m->harts[i], SLICE);
-			if (!m->harts[i]->s.wfi)
+			if (!m->harts[i]->s.wfi && hart_running(m, i))
 				all_waiting = false;
 		}
-		if (deadline && host_monotonic_ns() >= deadline)
+		machine_devices_poll(m);
+		if (m->console.quit)
+			exit_request_raise(&m->exit, EXIT_POWEROFF, 0);
+		else if (deadline && host_monotonic_ns() >= deadline)
 			exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
 		else if (all_waiting)
-			sleep_until_event(m);
+			console_poll(&m->console, time_to_next_timer(m));
+		else
+			console_poll(&m->console, 0);
 	}
 }
