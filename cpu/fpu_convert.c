@@ -152,6 +152,7 @@ uint32_t u64_to_f32(uint64_t v, int rm, unsigned *flags)
 	return (uint32_t)fp_from_int(&fpu_f32, false, v, rm, flags);
 }
 
+/* Every binary32 value is exact in binary64, so no rounding mode applies. */
 uint64_t f32_to_f64(uint32_t a, unsigned *flags)
 {
 	return fp_convert(&fpu_f64, &fpu_f32, a, FPU_RNE, flags);

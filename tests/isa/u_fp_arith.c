@@ -97,7 +97,7 @@ static void overflow(void)
 	fp_check(40, FP_OP2("fmul.d", RM_RDN, D_MAX | D_M_ZERO, D_TWO), D_M_INF, OF | NX);
 	fp_check(41, FP_OP2("fdiv.d", RM_RUP, D_MAX | D_M_ZERO, 0x3fe0000000000000ull),
 		 D_MAX | D_M_ZERO, OF | NX);
-	/* Adding half an ulp of the largest value: rounds back, no overflow. */
+	/* The largest value plus 1.0 is inexact but does not overflow. */
 	fp_check(42, FP_OP2("fadd.s", RM_RTZ, BOX(S_MAX), BOX(S_ONE)), BOX(S_MAX), NX);
 }
 
@@ -135,10 +135,10 @@ static void square_root(void)
 	fp_check(64, FP_OP1("fsqrt.s", RM_RNE, BOX(S_M_ZERO)), BOX(S_M_ZERO), 0);
 	fp_check(65, FP_OP1("fsqrt.d", RM_RNE, 0x4010000000000000ull), D_TWO, 0);
 	fp_check(66, FP_OP1("fsqrt.d", RM_RNE, D_INF), D_INF, 0);
-	/* sqrt(2) = 0x3ff6a09e667f3bcc...; the next bits are below half. */
+	/* sqrt(2) lies between 0x3ff6a09e667f3bcc and ...bcd, nearer ...bcd. */
 	fp_check(67, FP_OP1("fsqrt.d", RM_RNE, D_TWO), 0x3ff6a09e667f3bcdull, NX);
 	fp_check(68, FP_OP1("fsqrt.d", RM_RTZ, D_TWO), 0x3ff6a09e667f3bccull, NX);
-	/* The smallest subnormal 2^-1074 has no exact root: 2^-537 * sqrt(2). */
+	/* sqrt(0.25) = 0.5 exactly */
 	fp_check(69, FP_OP1("fsqrt.s", RM_RNE, BOX(0x3e800000)), BOX(S_HALF), 0);
 }
 

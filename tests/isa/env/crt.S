@@ -75,6 +75,8 @@ test_putchar:
 	.balign 64
 	.globl tohost
 tohost: .dword 0
+	.size	tohost, 8
 	.balign 64
 	.globl fromhost
 fromhost: .dword 0
+	.size	fromhost, 8
