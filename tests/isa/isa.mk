@@ -3,7 +3,7 @@
 GUEST_ARCH   := -march=rv64gc_zba_zbb_zbs_zicsr_zifencei -mabi=lp64d
 GUEST_CFLAGS := $(GUEST_ARCH) -mcmodel=medany -static -nostdlib -nostartfiles \
 	-ffreestanding -fno-builtin -O2 -g -Wall -Werror -Itests/isa/env \
-	-T tests/isa/env/link.ld -Wl,--no-warn-rwx-segments
+	-T tests/isa/env/link.ld -Wl,--no-warn-rwx-segments -Wl,--build-id=none
 ISA_ENV  := tests/isa/env/crt.S tests/isa/env/lib.c
 ISA_SRCS := $(wildcard tests/isa/*.S tests/isa/*.c)
 ISA_ELFS := $(patsubst tests/isa/%,$(O)/tests/isa/%.elf,$(basename $(ISA_SRCS)))

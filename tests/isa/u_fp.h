@@ -6,7 +6,7 @@
 #ifndef U_FP_H
 #define U_FP_H
 
-#include "test.h"
+#include "u_check.h"
 
 /* fflags bits (unprivileged spec, F extension, "Accrued exception flag encoding") */
 #define NX 0x01
@@ -88,8 +88,7 @@ static inline void fp_check(int n, struct fp_res got, uint64_t want, uint64_t fl
 {
 	if (got.v == want && got.flags == flags)
 		return;
-	test_puts("FAIL ");
-	test_puthex(n);
+	put_fail(n);
 	test_puts(": got ");
 	test_puthex(got.v);
 	test_puts(" flags ");

@@ -26,8 +26,6 @@
 #define SATP_MODE_SHIFT 60
 #define SATP_ASID_SHIFT 44
 #define SATP_ASID_MASK 0xfffful
-#define SATP_PPN_MASK ((1ul << 44) - 1)
-#define SATP_MODE_BARE 0ul
 #define SATP_MODE_SV39 8ul
 #define SATP_MODE_SV48 9ul
 #define SATP_MODE_SV57 10ul

@@ -1,9 +1,10 @@
 /* PTE formats that must fault, and bits that must be ignored (privileged spec
  * 1.12, 4.3.2 "Virtual Address Translation Process", 4.4.1 Sv39 PTE format):
- * reserved bits 60-54 set in a leaf or a pointer PTE; a pointer PTE at level
- * 0 (no level is left to walk to); a superpage leaf whose low PPN fields are
- * not zero (misaligned superpage) at every superpage level of Sv39, Sv48 and
- * Sv57; an invalid pointer PTE. RSW and G bits change nothing. */
+ * reserved bits 60-54 set in a leaf or a pointer PTE; A, D or U set in a
+ * pointer PTE (reserved there); a pointer PTE at level 0 (no level is left to
+ * walk to); a superpage leaf whose low PPN fields are not zero (misaligned
+ * superpage) at every superpage level of Sv39, Sv48 and Sv57; an invalid
+ * pointer PTE. RSW and G bits change nothing. */
 #include "vm_lib.h"
 
 static uint64_t data_page[512] __attribute__((aligned(4096)));
@@ -76,6 +77,18 @@ static void check_reserved_bits(uint64_t mode)
 		vm_set_context(vm_mode_name(mode), ": reserved bit in a pointer PTE", 0, 0);
 		*data_ptr = data_table | bit;
 		*code_ptr = code_table | bit;
+		vm_sfence_all();
+		check_accesses(VM_DATA_VA, VM_CODE_VA, true, __LINE__);
+		*data_ptr = data_table;
+		*code_ptr = code_table;
+	}
+	/* 4.3.1: "For non-leaf PTEs, the D, A, and U bits are reserved for
+	 * future standard use" — so step 3 stops at a pointer with any set. */
+	static const uint64_t leaf_only[] = { PTE_A, PTE_D, PTE_U };
+	for (unsigned i = 0; i < 3; i++) {
+		vm_set_context(vm_mode_name(mode), ": A, D or U in a pointer PTE", 0, 0);
+		*data_ptr = data_table | leaf_only[i];
+		*code_ptr = code_table | leaf_only[i];
 		vm_sfence_all();
 		check_accesses(VM_DATA_VA, VM_CODE_VA, true, __LINE__);
 		*data_ptr = data_table;

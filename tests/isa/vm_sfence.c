@@ -3,7 +3,9 @@
  * a fence that covers it; after SFENCE.VMA from S mode (by address, by ASID,
  * both, or neither) the new one must be. Only the new one after the fence is
  * asserted. Needing no fence: satp MODE changes between Bare and a paged mode,
- * a switch to an ASID that never mapped anything, and SUM and MXR changes. */
+ * a switch to an ASID that never mapped anything, and SUM and MXR changes.
+ * Code follows its mapping too, and FENCE.I makes code stored through a data
+ * alias visible to fetches through the code mapping. */
 #include "vm_lib.h"
 
 extern char fence_va_load[], fence_all_load[], fence_asid_load[], fence_va_asid_load[],
@@ -188,6 +190,56 @@ static void check_sum_mxr_unfenced(const struct vm_space *s)
 	vm_check_access(&t, PRIV_S, VM_LOAD, VM_SPARE_VA, PROBE_BASE, true, __LINE__);
 }
 
+/* Two code pages, filled at run time: "li a0, n; ecall". */
+static uint32_t code_one[1024] __attribute__((aligned(4096)));
+static uint32_t code_two[1024] __attribute__((aligned(4096)));
+#define INSN_ECALL 0x00000073u
+
+static uint32_t insn_li_a0(unsigned n)
+{
+	return n << 20 | 10 << 7 | 0x13; /* addi a0, zero, n */
+}
+
+/* Whatever a hart caches of instructions must follow the translation: after
+ * the code page behind VM_CODE_VA is swapped and fenced, the new page's code
+ * runs. And code stored through a data alias of the page, then FENCE.I
+ * (unprivileged spec, Zifencei), runs through the code mapping. */
+static void check_code_remap(const struct vm_space *s)
+{
+	vm_set_context("code page remapped", 0, 0, 0);
+	code_one[0] = insn_li_a0(1);
+	code_one[1] = INSN_ECALL;
+	code_two[0] = insn_li_a0(2);
+	code_two[1] = INSN_ECALL;
+	__asm__ volatile("fence.i" : : : "memory");
+	uint64_t *leaf = vm_map(s, VM_CODE_VA, (uint64_t)code_one, 0,
+				PTE_V | PTE_R | PTE_X | PTE_A);
+	vm_map(s, VM_SPARE_VA, (uint64_t)code_one, 0, RW_AD);
+	csr_write(satp, vm_satp(s, 0));
+	vm_sfence_all();
+	struct vm_trap t = vm_run(PRIV_S, VM_CODE_VA, 0, 0);
+	VM_EXPECT_TRAP(t, CAUSE_ECALL_S, 0, VM_CODE_VA + 4);
+	VM_CHECK(t.a0 == 1);
+	*leaf = vm_pte((uint64_t)code_two, PTE_V | PTE_R | PTE_X | PTE_A);
+	vm_sfence_all();
+	t = vm_run(PRIV_S, VM_CODE_VA, 0, 0);
+	VM_EXPECT_TRAP(t, CAUSE_ECALL_S, 0, VM_CODE_VA + 4);
+	VM_CHECK(t.a0 == 2);
+
+	vm_set_context("code rewritten through a data alias", 0, 0, 0);
+	*leaf = vm_pte((uint64_t)code_one, PTE_V | PTE_R | PTE_X | PTE_A);
+	vm_sfence_all();
+	t = vm_run(PRIV_S, VM_CODE_VA, 0, 0);
+	VM_CHECK(t.cause == CAUSE_ECALL_S && t.a0 == 1);
+	uint64_t new_code = (uint64_t)INSN_ECALL << 32 | insn_li_a0(3);
+	t = vm_access(PRIV_S, 0, VM_STORE, VM_SPARE_VA, new_code, PROBE_BASE);
+	vm_check_access(&t, PRIV_S, VM_STORE, VM_SPARE_VA, PROBE_BASE, false, __LINE__);
+	__asm__ volatile("fence.i" : : : "memory");
+	t = vm_run(PRIV_S, VM_CODE_VA, 0, 0);
+	VM_EXPECT_TRAP(t, CAUSE_ECALL_S, 0, VM_CODE_VA + 4);
+	VM_CHECK(t.a0 == 3);
+}
+
 int main(void)
 {
 	vm_setup();
@@ -206,6 +258,7 @@ int main(void)
 	struct vm_space s = vm_space_standard(SATP_MODE_SV39);
 	check_fence_forms(&s, 1 & asid_mask);
 	check_sum_mxr_unfenced(&s);
+	check_code_remap(&s);
 	csr_write(satp, 0);
 	return 0;
 }
