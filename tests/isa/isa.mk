@@ -5,14 +5,15 @@ GUEST_CFLAGS := $(GUEST_ARCH) -mcmodel=medany -static -nostdlib -nostartfiles \
 	-ffreestanding -fno-builtin -O2 -g -Wall -Werror -Itests/isa/env \
 	-T tests/isa/env/link.ld -Wl,--no-warn-rwx-segments -Wl,--build-id=none
 ISA_ENV  := tests/isa/env/crt.S tests/isa/env/lib.c
+ISA_DEPS := $(ISA_ENV) $(wildcard tests/isa/*.h tests/isa/env/*.h) tests/isa/env/link.ld
 ISA_SRCS := $(wildcard tests/isa/*.S tests/isa/*.c)
 ISA_ELFS := $(patsubst tests/isa/%,$(O)/tests/isa/%.elf,$(basename $(ISA_SRCS)))
 
-$(O)/tests/isa/%.elf: tests/isa/%.S $(ISA_ENV) tests/isa/env/test.h tests/isa/env/link.ld
+$(O)/tests/isa/%.elf: tests/isa/%.S $(ISA_DEPS)
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(ISA_ENV) $<
 
-$(O)/tests/isa/%.elf: tests/isa/%.c $(ISA_ENV) tests/isa/env/test.h tests/isa/env/link.ld
+$(O)/tests/isa/%.elf: tests/isa/%.c $(ISA_DEPS)
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(ISA_ENV) $<
 

@@ -137,7 +137,7 @@ static void check_illegal_csr_accesses(void)
 	check_illegal(pc, insn_bits(pc), 20);
 	AT(pc, "csrr t0, 0x600");
 	check_illegal(pc, insn_bits(pc), 21);
-	AT(pc, "csrr t0, pmpcfg1");
+	AT(pc, "csrr t0, 0x3a1"); /* pmpcfg1 */
 	check_illegal(pc, insn_bits(pc), 22);
 	/* Writing a read-only CSR (bits 11:10 = 3, Zicsr 2.1): CSRRW always
 	 * writes, CSRRS/CSRRC write whenever rs1 is not x0, even if the value is

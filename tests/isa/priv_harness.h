@@ -220,11 +220,19 @@ static inline void pmp_grant_all(void)
 	csr_set(pmpcfg2, (uint64_t)(PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 56);
 }
 
+static inline void put_decimal(unsigned v)
+{
+	if (v >= 10)
+		put_decimal(v / 10);
+	test_putchar('0' + (int)(v % 10));
+}
+
 /* Fails with status n, printing both values, unless got == want. */
 #define CHECK_EQ(got, want, n) do { \
 	uint64_t got__ = (got), want__ = (want); \
 	if (got__ != want__) { \
-		test_puts("FAIL " #n ": " #got " = "); test_puthex(got__); \
+		test_puts("FAIL "); put_decimal((unsigned)(n)); \
+		test_puts(": " #got " = "); test_puthex(got__); \
 		test_puts(", expected "); test_puthex(want__); test_putchar('\n'); \
 		test_exit(n); } } while (0)
 

@@ -2,8 +2,16 @@
  * Store-Conditional Instructions" and "Atomic Memory Operations"): SC writes 0
  * to rd and stores only with a valid reservation for its address, and any SC
  * gives up the reservation; AMOs return the old value (sign-extended for .W),
- * store op(old, rs2), and the .W forms touch only their word. */
+ * store op(old, rs2), and the .W forms touch only their word; LR and AMOs at
+ * an address that is not naturally aligned raise an exception instead of
+ * being performed, even though ordinary misaligned accesses are. */
 #include "u_check.h"
+#include "u_trap.h"
+
+#define CAUSE_LOAD_MISALIGNED   4
+#define CAUSE_LOAD_ACCESS       5
+#define CAUSE_STORE_MISALIGNED  6
+#define CAUSE_STORE_ACCESS      7
 
 /* Separate pages, so that no plausible reservation set covers two of them. */
 static volatile uint64_t cell_a __attribute__((aligned(4096)));
@@ -127,10 +135,42 @@ static void amo_double(void)
 	}
 }
 
+/* One misaligned atomic access: it must trap with a load cause (LR) or a
+ * store/AMO cause (AMOs) -- address-misaligned or access-fault, both allowed
+ * by the A extension -- with mtval the address (the privileged spec allows 0
+ * or the address; doppel reports the address), and change neither rd nor
+ * memory. Failures n..n+4. */
+#define MISALIGNED(n, insn, addr, is_load) do { \
+	uint64_t rd_ = 0xdeadbeef; \
+	uint64_t cause_a_ = (is_load) ? CAUSE_LOAD_MISALIGNED : CAUSE_STORE_MISALIGNED; \
+	uint64_t cause_b_ = (is_load) ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS; \
+	cell_b = 0x1122334455667788ull; \
+	trap_expect(); \
+	__asm__ volatile(insn : "+r"(rd_) : "r"(addr), "r"(1ull) : "memory"); \
+	check_eq(n, trap_count, 1); \
+	if (trap_cause != cause_a_ && trap_cause != cause_b_) \
+		check_eq((n) + 1, trap_cause, cause_a_); \
+	check_eq((n) + 2, trap_tval, (uint64_t)(addr)); \
+	check_eq((n) + 3, rd_, 0xdeadbeef); \
+	check_eq((n) + 4, cell_b, 0x1122334455667788ull); \
+} while (0)
+
+static void misaligned(void)
+{
+	volatile uint8_t *base = (volatile uint8_t *)&cell_b;
+
+	MISALIGNED(80, "lr.w %0, (%1)", base + 2, 1);
+	MISALIGNED(85, "lr.d %0, (%1)", base + 4, 1);
+	MISALIGNED(90, "amoswap.w %0, %2, (%1)", base + 1, 0);
+	MISALIGNED(95, "amoadd.d %0, %2, (%1)", base + 4, 0);
+	MISALIGNED(100, "amomaxu.w %0, %2, (%1)", base + 3, 0);
+}
+
 int main(void)
 {
 	lr_sc();
 	amo_word();
 	amo_double();
+	misaligned();
 	return 0;
 }

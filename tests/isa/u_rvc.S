@@ -1,8 +1,9 @@
 /* Every RV64C instruction with its boundary immediates, the reserved
  * encodings that must raise an illegal-instruction exception with mtval = the
- * 16-bit encoding, and HINT encodings that must execute as no-ops
- * (unprivileged spec, "C" extension: "Compressed Instruction Formats" through
- * "RVC Instruction Set Listings"; mtval: privileged spec, "Machine Trap Value
+ * 16-bit encoding, HINT encodings that must execute as no-ops, and a 32-bit
+ * instruction straddling a page boundary, legal with IALIGN=16 (unprivileged
+ * spec, "C" extension: "Compressed Instruction Formats" through "RVC
+ * Instruction Set Listings"; mtval: privileged spec, "Machine Trap Value
  * Register"). Explicit c.* mnemonics and .hword encodings fix the exact
  * instruction; .option norelax keeps the padding of the jump tests exact. */
 #include "test.h"

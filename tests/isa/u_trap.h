@@ -8,7 +8,6 @@
 #include "test.h"
 
 #define CAUSE_ILLEGAL_INSN 2
-#define CAUSE_BREAKPOINT   3
 
 static volatile int trap_armed;
 static volatile uint64_t trap_count, trap_cause, trap_tval, trap_epc;
