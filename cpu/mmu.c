@@ -245,8 +245,11 @@ bool mmu_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw)
 uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, enum access acc,
 		       uint64_t *pa)
 {
+	/* Plain loads and stores may be misaligned here, so a misaligned
+	 * atomic must raise an access fault, not address-misaligned (priv
+	 * spec 3.6.3.3: the two must agree for an address and width). */
 	if (va & (size - 1)) {
-		hart_raise(h, acc == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
+		hart_raise(h, fault_access[acc], va);
 		return NULL;
 	}
 	int cause = access_page(h, va, size, acc, pa);

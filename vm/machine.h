@@ -14,12 +14,11 @@
 #include "util/error.h"
 #include "util/exitreq.h"
 #include "util/timebase.h"
+#include "vm/board.h"
 #include "vm/console.h"
 #include "vm/sbi.h"
 
 #define MACHINE_MAX_HARTS 8
-#define RAM_BASE 0x80000000ull
-#define CLINT_BASE 0x2000000ull
 
 /* QEMU virt loads the kernel here when firmware occupies the start of RAM. */
 #define KERNEL_BASE_WITH_FIRMWARE 0x80200000ull
