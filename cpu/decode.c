@@ -454,7 +454,7 @@ static void decode_c1(uint32_t r, struct insn *d)
 			if (nz)
 				c_set(d, OP_ADDI, 2, 2, 0, nz);       /* c.addi16sp */
 		} else if (imm6) {
-			c_set(d, OP_LUI, rd, 0, 0, imm6 << 12);       /* c.lui */
+			c_set(d, OP_LUI, rd, 0, 0, (int64_t)((uint64_t)imm6 << 12)); /* c.lui */
 		}
 		break;
 	case 4:
