@@ -16,8 +16,15 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"usage: doppel run [OPTIONS]\n\n"
 		"Starts a RISC-V 64-bit machine and runs it until it powers off.\n\n"
-		"  --kernel FILE     program to boot (an ELF executable)\n"
-		"  --bios none       run the kernel directly in M-mode at its entry, with\n"
+		"  --kernel FILE     kernel to boot: a Linux Image (Debian's vmlinux), an ELF\n"
+		"                    executable, or a flat binary\n"
+		"  --initrd FILE     initial ramdisk, placed high in RAM\n"
+		"  --append ARGS     kernel command line\n"
+		"  --bios FILE       M-mode firmware to run first, such as OpenSBI's\n"
+		"                    fw_dynamic.bin or fw_jump.bin (the kernel then loads at\n"
+		"                    0x80200000); without --bios the built-in SBI serves\n"
+		"                    the kernel, which starts in S-mode\n"
+		"  --bios none       no firmware: run the kernel in M-mode at its entry, with\n"
 		"                    a0 = hart id and a1 = device tree address\n"
 		"  --mem SIZE        RAM size, e.g. 512M or 2G (no suffix: MiB; default 512M)\n"
 		"  --cpus N          number of harts, 1 to %d (default 1)\n"
@@ -25,6 +32,7 @@ static void run_usage(FILE *out)
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
 		"  -h, --help        show this help\n\n"
+		"The console is the virt board's UART on this terminal: Ctrl-A x quits.\n\n"
 		"A program that defines a 'tohost' symbol talks to the host through it\n"
 		"(the riscv-tests convention): writing (status << 1) | 1 ends the run with\n"
 		"that exit status (a non-zero status whose low 8 bits are 0 exits 1).\n",
@@ -76,9 +84,11 @@ static int exit_status(uint64_t code)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_KERNEL = 256, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE };
+	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "bios", required_argument, NULL, OPT_BIOS },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
@@ -102,6 +112,8 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_KERNEL: cfg.kernel = optarg; break;
+		case OPT_INITRD: cfg.initrd = optarg; break;
+		case OPT_APPEND: cfg.append = optarg; break;
 		case OPT_BIOS: cfg.bios = optarg; break;
 		case OPT_DUMP_DTB: cfg.dump_dtb = optarg; break;
 		case OPT_TRACE: cfg.trace = true; break;

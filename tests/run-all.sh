@@ -36,6 +36,29 @@ for elf in "$O"/tests/isa/*.elf "$O"/tests/riscv-tests/*.elf; do
 	fi
 done
 
+# Debian's kernel booted to a shell (the guest is fetched once and cached).
+if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
+	paths=$(scripts/guest-image --print 2>"$O/guest-image.log" | grep -E '^(kernel|initrd)=')
+	kernel=$(printf '%s\n' "$paths" | sed -n 's/^kernel=//p')
+	initrd=$(printf '%s\n' "$paths" | sed -n 's/^initrd=//p')
+	if [ -z "$kernel" ] || [ -z "$initrd" ]; then
+		bad "guest image (see $O/guest-image.log)"
+	else
+		python3 tests/integration/boot_debian.py "$DOPPEL" "$kernel" "$initrd" >"$O/boot.log" 2>&1
+		grep -E '^(ok|FAIL|==)' "$O/boot.log"
+		line=$(tail -n 1 "$O/boot.log")
+		p=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+		f=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+		if [ -z "$p" ]; then
+			bad "boot_debian.py (no result line; log $O/boot.log)"
+		else
+			pass=$((pass + p))
+			fail=$((fail + f))
+			[ "$f" -eq 0 ] || failed="$failed boot_debian"
+		fi
+	fi
+fi
+
 echo "failed:${failed:- none}"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

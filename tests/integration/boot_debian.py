@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Boots Debian's unmodified riscv64 kernel and busybox initramfs under doppel,
+runs commands on the serial console and checks their answers.
+
+usage: boot_debian.py DOPPEL KERNEL INITRD
+Scenarios: the built-in SBI; Debian's OpenSBI firmware (fw_dynamic); two harts.
+Prints one line per check and ends with "N passed, N failed".
+"""
+import datetime
+import re
+import sys
+import time
+
+import pexpect
+
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+BOOT_TIMEOUT = 300
+CMD_TIMEOUT = 60
+BAD_LOG = ["Oops", "BUG:", "WARNING:", "Unable to handle", "unhandled signal"]
+
+
+class Console:
+    """The guest's serial console, with commands fenced by unique markers so
+    that each answer is read whole, whatever the shell echoes."""
+
+    def __init__(self, argv):
+        self.child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8",
+                                   codec_errors="replace", timeout=CMD_TIMEOUT)
+        self.log = []
+        self.child.logfile_read = self
+        self.seq = 0
+
+    # pexpect's logfile interface
+    def write(self, data):
+        self.log.append(data)
+
+    def flush(self):
+        pass
+
+    def text(self):
+        return "".join(self.log)
+
+    def wait_for_shell(self):
+        start = time.monotonic()
+        self.child.expect("# ", timeout=BOOT_TIMEOUT)
+        return time.monotonic() - start
+
+    def run(self, command):
+        self.seq += 1
+        end = "__END%d__" % self.seq
+        self.child.sendline("%s; echo %s" % (command, end.replace("__E", "__\"\"E")))
+        self.child.expect(re.escape(end) + r"\r?\n", timeout=CMD_TIMEOUT)
+        out = self.child.before
+        # Drop the echoed command line.
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def poweroff(self):
+        self.child.sendline("poweroff -f")
+        self.child.expect(pexpect.EOF, timeout=CMD_TIMEOUT)
+        self.child.close()
+        return self.child.exitstatus
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok   %s" % name)
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (name, detail))
+        sys.stdout.flush()
+
+
+def scenario(results, name, argv, cpus):
+    print("== %s: %s" % (name, " ".join(argv)))
+    con = Console(argv)
+    try:
+        secs = con.wait_for_shell()
+        results.check("%s: shell prompt (%.1f s)" % (name, secs), True)
+        uname = con.run("uname -a")
+        results.check("%s: uname -a" % name,
+                      re.search(r"Linux \S+ 6\.\d+\S* .*riscv64", uname) is not None, repr(uname))
+        cpuinfo = con.run("cat /proc/cpuinfo")
+        results.check("%s: /proc/cpuinfo" % name,
+                      cpuinfo.count("processor") == cpus and "rv64imafdc" in cpuinfo,
+                      repr(cpuinfo[:400]))
+        nproc = con.run("nproc").strip()
+        results.check("%s: nproc = %d" % (name, cpus), nproc == str(cpus), repr(nproc))
+        year = con.run("date +%Y").strip()
+        results.check("%s: date from the RTC" % name,
+                      year == str(datetime.datetime.utcnow().year), repr(year))
+        status = con.poweroff()
+        results.check("%s: poweroff -f exits 0" % name, status == 0, "exit %r" % status)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        results.check("%s: console" % name, False,
+                      "%s; last output:\n%s" % (type(e).__name__, con.text()[-3000:]))
+        con.child.close(force=True)
+    log = con.text()
+    bad = [b for b in BAD_LOG if b in log]
+    results.check("%s: boot log clean" % name, not bad, "found %s" % bad)
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    doppel, kernel, initrd = sys.argv[1:]
+    base = [doppel, "run", "--kernel", kernel, "--initrd", initrd, "--append", "console=ttyS0"]
+    results = Results()
+    scenario(results, "built-in SBI", base, 1)
+    scenario(results, "OpenSBI", base + ["--bios", OPENSBI], 1)
+    scenario(results, "two harts", base + ["--cpus", "2"], 2)
+    print("%d passed, %d failed" % (results.passed, results.failed))
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
