@@ -42,6 +42,11 @@ void machine_run(struct machine *m)
 			if (!hart_running(m, i))
 				continue;
 			hart_run(m->harts[i], SLICE);
+			/* Other harts run next and may store to the reserved
+			 * address; dropping the reservation makes a pending SC
+			 * fail, which is always allowed (unprivileged spec 8.2). */
+			if (m->nharts > 1)
+				m->harts[i]->s.reservation = RESERVATION_NONE;
 			if (!m->harts[i]->s.wfi && hart_running(m, i))
 				all_waiting = false;
 		}
