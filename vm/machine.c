@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "cpu/trap.h"
+#include "virtio/mmio.h"
 #include "vm/loader.h"
 
 #define FDT_MAX_SIZE 0x10000
@@ -115,16 +116,43 @@ static int place_fdt(struct machine *m, struct error *err)
 	return 0;
 }
 
+static struct irq_line hart_line(struct machine *m, unsigned hart, unsigned irq)
+{
+	return (struct irq_line){ irq_word_set, &m->harts[hart]->irq_lines, irq };
+}
+
+static struct irq_line plic_line(struct machine *m, unsigned src)
+{
+	return (struct irq_line){ plic_set_irq, &m->plic, src };
+}
+
+/* The devices of the virt board, at QEMU's addresses (vm/board.h). */
 static int create_devices(struct machine *m, struct error *err)
 {
 	int ret = 0;
 
 	clint_init(&m->clint, m->nharts, &m->time);
-	ret |= bus_add_mmio(&m->bus, CLINT_BASE, CLINT_SIZE, &clint_ops, &m->clint);
+	plic_init(&m->plic, m->nharts);
 	for (unsigned i = 0; i < m->nharts; i++) {
-		m->clint.msi[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MSI };
-		m->clint.mti[i] = (struct irq_line){ irq_word_set, &m->harts[i]->irq_lines, IRQ_MTI };
+		m->clint.msi[i] = hart_line(m, i, IRQ_MSI);
+		m->clint.mti[i] = hart_line(m, i, IRQ_MTI);
+		m->plic.ctx_irq[2 * i] = hart_line(m, i, IRQ_MEI);
+		m->plic.ctx_irq[2 * i + 1] = hart_line(m, i, IRQ_SEI);
 	}
+	uart16550_init(&m->uart, console_tx, m);
+	m->uart.irq = plic_line(m, UART_IRQ);
+	goldfish_rtc_init(&m->rtc);
+	m->rtc.irq = plic_line(m, RTC_IRQ);
+	syscon_init(&m->syscon, &m->exit);
+
+	ret |= bus_add_mmio(&m->bus, CLINT_BASE, CLINT_SIZE, &clint_ops, &m->clint);
+	ret |= bus_add_mmio(&m->bus, PLIC_BASE, PLIC_SIZE, &plic_ops, &m->plic);
+	ret |= bus_add_mmio(&m->bus, UART_BASE, UART_SIZE, &uart16550_ops, &m->uart);
+	ret |= bus_add_mmio(&m->bus, RTC_BASE, RTC_SIZE, &goldfish_rtc_ops, &m->rtc);
+	ret |= bus_add_mmio(&m->bus, SYSCON_BASE, SYSCON_SIZE, &syscon_ops, &m->syscon);
+	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
+		ret |= bus_add_mmio(&m->bus, VIRTIO_BASE + i * VIRTIO_SIZE, VIRTIO_SIZE,
+				    &virtio_mmio_empty_ops, NULL);
 	if (ret < 0)
 		return error_set(err, ENOSPC, "too many devices on the bus");
 	return 0;
@@ -132,7 +160,9 @@ static int create_devices(struct machine *m, struct error *err)
 
 void machine_devices_poll(struct machine *m)
 {
-	(void)m;
+	goldfish_rtc_update(&m->rtc);
+	while (uart_can_receive(&m->uart) && console_peek(&m->console) >= 0)
+		uart_receive(&m->uart, (uint8_t)console_getc(&m->console));
 }
 
 /* Loads everything and sets up the harts for the chosen way to boot. */
@@ -240,6 +270,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 
 void machine_destroy(struct machine *m)
 {
+	if (m->nharts)
+		plic_destroy(&m->plic);
 	for (unsigned i = 0; i < m->nharts; i++)
 		free(m->harts[i]);
 	if (m->ram)

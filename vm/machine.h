@@ -10,7 +10,11 @@
 #include "cpu/bus.h"
 #include "cpu/hart.h"
 #include "dev/clint.h"
+#include "dev/goldfish_rtc.h"
 #include "dev/htif.h"
+#include "dev/plic.h"
+#include "dev/syscon.h"
+#include "dev/uart16550.h"
 #include "util/error.h"
 #include "util/exitreq.h"
 #include "util/timebase.h"
@@ -47,6 +51,10 @@ struct machine {
 	unsigned nharts;
 	struct hart *harts[MACHINE_MAX_HARTS];
 	struct clint clint;
+	struct plic plic;
+	struct uart16550 uart;
+	struct goldfish_rtc rtc;
+	struct syscon syscon;
 	struct htif htif;
 	struct console console;
 	enum hsm_state hsm[MACHINE_MAX_HARTS];   /* built-in SBI only */
