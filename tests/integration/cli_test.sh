@@ -1,0 +1,46 @@
+#!/bin/sh
+# The command line's behaviour for users: clear one-line errors with non-zero
+# exit codes, the device tree dump, the exit status mapping of tohost.
+# usage: cli_test.sh DOPPEL HELLO_ELF; ends with "N passed, N failed".
+DOPPEL=$1
+HELLO=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() {  # name, then a command that must succeed
+	name=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then
+		pass=$((pass + 1)); echo "ok   $name"
+	else
+		fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/     /' "$tmp/out"
+	fi
+}
+
+# A command fails with status $1 and exactly one line on stderr.
+fails_with_one_line() {
+	want=$1
+	shift
+	"$@" >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && cat "$tmp/err"
+}
+
+check "missing kernel file" fails_with_one_line 1 "$DOPPEL" run --kernel "$tmp/nope"
+check "unknown option" sh -c "'$DOPPEL' run --frobnicate 2>&1 >/dev/null | grep -q 'try'"
+check "bad --mem" fails_with_one_line 2 "$DOPPEL" run --mem lots --kernel "$HELLO"
+check "bad --cpus" fails_with_one_line 1 "$DOPPEL" run --cpus 9 --bios none --kernel "$HELLO"
+check "unknown command" fails_with_one_line 2 "$DOPPEL" frob
+printf 'garbage' >"$tmp/junk.elf"
+check "not an ELF with --bios none" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/junk.elf"
+check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
+check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
+check "device tree dump reads back" sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --cpus 2 --dump-dtb '$tmp/virt.dtb' >/dev/null &&
+	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'cpu@1' &&
+	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'ns16550a'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
