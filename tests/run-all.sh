@@ -36,6 +36,27 @@ for elf in "$O"/tests/isa/*.elf "$O"/tests/riscv-tests/*.elf; do
 	fi
 done
 
+# Suites that print their own "N passed, N failed" line.
+suite() {  # name, log, command...
+	name=$1
+	log=$2
+	shift 2
+	"$@" >"$log" 2>&1
+	grep -E '^(ok|FAIL|==)' "$log"
+	line=$(tail -n 1 "$log")
+	p=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ]; then
+		bad "$name (no result line; log $log)"
+		return
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	[ "$f" -eq 0 ] || failed="$failed $name"
+}
+
+suite cli_test "$O/cli_test.log" tests/integration/cli_test.sh "$DOPPEL" "$O/tests/isa/hello.elf"
+
 # Debian's kernel booted to a shell (the guest is fetched once and cached).
 if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 	paths=$(scripts/guest-image --print 2>"$O/guest-image.log" | grep -E '^(kernel|initrd)=')
@@ -44,18 +65,8 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 	if [ -z "$kernel" ] || [ -z "$initrd" ]; then
 		bad "guest image (see $O/guest-image.log)"
 	else
-		python3 tests/integration/boot_debian.py "$DOPPEL" "$kernel" "$initrd" >"$O/boot.log" 2>&1
-		grep -E '^(ok|FAIL|==)' "$O/boot.log"
-		line=$(tail -n 1 "$O/boot.log")
-		p=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-		f=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-		if [ -z "$p" ]; then
-			bad "boot_debian.py (no result line; log $O/boot.log)"
-		else
-			pass=$((pass + p))
-			fail=$((fail + f))
-			[ "$f" -eq 0 ] || failed="$failed boot_debian"
-		fi
+		suite boot_debian "$O/boot.log" python3 tests/integration/boot_debian.py \
+			"$DOPPEL" "$kernel" "$initrd"
 	fi
 fi
 

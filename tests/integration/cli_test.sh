@@ -33,8 +33,11 @@ check "unknown option" sh -c "'$DOPPEL' run --frobnicate 2>&1 >/dev/null | grep 
 check "bad --mem" fails_with_one_line 2 "$DOPPEL" run --mem lots --kernel "$HELLO"
 check "bad --cpus" fails_with_one_line 1 "$DOPPEL" run --cpus 9 --bios none --kernel "$HELLO"
 check "unknown command" fails_with_one_line 2 "$DOPPEL" frob
-printf 'garbage' >"$tmp/junk.elf"
-check "not an ELF with --bios none" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/junk.elf"
+check "ELF for another machine" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel /bin/true
+head -c 100 "$HELLO" >"$tmp/truncated.elf"
+check "truncated ELF" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/truncated.elf"
+check "initrd too large for RAM" fails_with_one_line 1 sh -c \
+	"head -c 20000000 /dev/zero >'$tmp/big' && '$DOPPEL' run --mem 16M --kernel '$HELLO' --initrd '$tmp/big'"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \
