@@ -27,6 +27,9 @@ struct bus_region {
 struct bus {
 	struct bus_region regions[BUS_MAX_REGIONS];
 	unsigned count;
+	/* Some device overlays RAM (HTIF on tohost): lookups must then try
+	 * devices before RAM. Otherwise RAM, the common case, is tried first. */
+	bool ram_overlaid;
 };
 
 int bus_add_ram(struct bus *bus, uint64_t base, uint64_t size, uint8_t *host);
@@ -40,6 +43,9 @@ const struct bus_region *bus_find(const struct bus *bus, uint64_t addr, uint64_t
 /* Host pointer for a physical page that is plain RAM throughout, or NULL if
  * any part of the page is MMIO or unbacked. */
 uint8_t *bus_ram_page(const struct bus *bus, uint64_t page);
+
+/* The physical address of a host pointer into RAM (it must be one). */
+uint64_t bus_ram_phys(const struct bus *bus, const uint8_t *host);
 
 /* Host pointer for [addr, addr + len) if it lies in one RAM region. */
 uint8_t *bus_ram_ptr(const struct bus *bus, uint64_t addr, uint64_t len);

@@ -125,10 +125,11 @@ static bool exec_atomic(struct hart *h, const struct insn *in)
 		s->x[in->rd] = word ? sext32(old) : old;
 		return true;
 	}
-	p = mmu_atomic_ptr(h, va, size, ACC_WRITE, &pa);
+	bool sc = in->op == OP_SC_W || in->op == OP_SC_D;
+	p = mmu_atomic_ptr(h, va, size, ACC_WRITE, sc ? &pa : NULL);
 	if (!p)
 		return false;
-	if (in->op == OP_SC_W || in->op == OP_SC_D) {
+	if (sc) {
 		bool ok = s->reservation == pa;
 		if (ok)
 			memcpy(p, &s->x[in->rs2], size);

@@ -252,9 +252,19 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, enum access 
 		hart_raise(h, fault_access[acc], va);
 		return NULL;
 	}
-	int cause = access_page(h, va, size, acc, pa);
-	uint8_t *p = cause ? NULL : bus_ram_ptr(h->bus, *pa, size);
+	/* A TLB hit means RAM with the permission already checked. */
+	uint8_t *p = tlb_lookup(h->dtlb, acc, va, size);
+	if (p) {
+		if (pa)
+			*pa = bus_ram_phys(h->bus, p);
+		return p;
+	}
+	uint64_t phys;
+	int cause = access_page(h, va, size, acc, &phys);
+	p = cause ? NULL : bus_ram_ptr(h->bus, phys, size);
 	if (!p)
 		hart_raise(h, cause ? (uint64_t)cause : fault_access[acc], va);
+	else if (pa)
+		*pa = phys;
 	return p;
 }

@@ -67,7 +67,7 @@ int mmu_translate(struct hart *h, uint64_t va, enum access acc, uint64_t *pa);
 /* Host pointer for an aligned atomic access (LR/SC/AMO) of size bytes, after
  * translating for a store (AMOs need write permission, spec 10.3.1). Takes
  * the trap and returns NULL on failure; misaligned atomics and atomics to
- * MMIO raise an access fault. *pa receives the
+ * MMIO raise an access fault. *pa, if pa is not NULL, receives the
  * physical address (the LR/SC reservation is kept by physical address). */
 uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, enum access acc,
 		       uint64_t *pa);
