@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/codemap.h"
+
 #define BUS_MAX_REGIONS 32
 
 /* Device callbacks. size is 1, 2, 4 or 8; off is relative to the region base
@@ -30,6 +32,8 @@ struct bus {
 	/* Some device overlays RAM (HTIF on tohost): lookups must then try
 	 * devices before RAM. Otherwise RAM, the common case, is tried first. */
 	bool ram_overlaid;
+	/* Code pages of the main RAM (the first RAM region added). */
+	struct code_map code;
 };
 
 int bus_add_ram(struct bus *bus, uint64_t base, uint64_t size, uint8_t *host);

@@ -1,6 +1,7 @@
-/* The interpreter: fetch through the TLB, decode once per (pc, encoding)
- * into the decode cache, execute with one switch. Every case either sets
- * next_pc and breaks (the instruction retires) or returns after a trap. */
+/* The interpreter: instructions are decoded once into blocks (cpu/hart.h,
+ * struct block) found by the host address of their code, and executed with
+ * one switch. Every case either sets next and breaks (the instruction
+ * retires) or returns false after a trap. */
 #include "cpu/exec.h"
 
 #include "cpu/csr.h"
@@ -231,8 +232,9 @@ static inline bool store(struct hart *h, const struct insn *in, unsigned size)
 	return mmu_store(h, h->s.x[in->rs1] + (uint64_t)in->imm, size, h->s.x[in->rs2]);
 }
 
-/* Executes in at s->pc. Returns true if it retired. */
-static inline bool exec_one(struct hart *h, const struct insn *in)
+/* Executes in at s->pc. Returns true if it retired. Inlined into the block
+ * loop, which is the hot path. */
+static inline __attribute__((always_inline)) bool exec_one(struct hart *h, const struct insn *in)
 {
 	struct hart_state *s = &h->s;
 	uint64_t *x = s->x;
@@ -301,7 +303,7 @@ static inline bool exec_one(struct hart *h, const struct insn *in)
 	case OP_SRAW: x[in->rd] = sext32((uint32_t)((int32_t)a >> (b & 31))); break;
 
 	case OP_FENCE:
-	case OP_FENCE_I:   /* the decode cache checks encodings, so stale code cannot run */
+	case OP_FENCE_I:   /* stores to code already made its blocks stale (codemap.h) */
 		break;
 	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
 	case OP_SFENCE_VMA:
@@ -399,47 +401,151 @@ static inline bool exec_one(struct hart *h, const struct insn *in)
 	return true;
 }
 
-/* The decoded form of the instruction at pc, or NULL if fetching it
- * trapped. The cache is keyed by pc and checked against the encoding just
- * fetched, so code written since it was decoded is decoded afresh. */
-static inline const struct insn *fetch_decode(struct hart *h)
+/* Instructions after which the next one cannot be assumed to follow in
+ * the same block: jumps, traps by design, and anything that may change the
+ * privilege, the mapping of code or the interrupt state. */
+static bool ends_block(unsigned op)
+{
+	switch (op) {
+	case OP_JAL: case OP_JALR:
+	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
+	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
+	case OP_SFENCE_VMA: case OP_FENCE_I:
+	case OP_CSRRW: case OP_CSRRS: case OP_CSRRC: case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+	case OP_ILLEGAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Decodes the block starting at host address p (guest pc), within one page.
+ * It may come out empty when the first instruction crosses into the next
+ * page; such instructions run one at a time through step(). */
+static void block_build(struct hart *h, struct block *b, const uint8_t *p, int64_t page)
+{
+	struct code_map *cm = &h->bus->code;
+	const uint8_t *page_end = cm->host + ((uint64_t)page + 1) * 4096;
+
+	if (code_map_mark(cm, (uint64_t)page))
+		hart_tlb_flush_writes(h);
+	if (h->arena_used + BLOCK_MAX > BLOCK_ARENA) {
+		memset(h->blocks, 0, sizeof(h->blocks));
+		h->arena_used = 0;
+	}
+	b->host = p;
+	b->gen = cm->gen[page];
+	b->first = h->arena_used;
+	b->count = 0;
+	while (b->count < BLOCK_MAX && page_end - p >= 2) {
+		uint16_t lo;
+		uint32_t raw;
+		memcpy(&lo, p, 2);
+		raw = lo;
+		if (!insn_is_compressed(lo)) {
+			if (page_end - p < 4)
+				break;
+			memcpy(&raw, p, 4);
+		}
+		struct insn *in = &h->arena[b->first + b->count++];
+		insn_decode(raw, in);
+		p += in->len;
+		if (ends_block(in->op))
+			break;
+	}
+	h->arena_used += b->count;
+}
+
+/* Adds to the cycle and instret counters unless mcountinhibit stops them. */
+static inline void count(struct hart *h, uint64_t cycles, uint64_t retired)
+{
+	if (!(h->s.mcountinhibit & 1))
+		h->s.mcycle += cycles;
+	if (!(h->s.mcountinhibit & 4))
+		h->s.minstret += retired;
+}
+
+/* One instruction outside the block cache: fetched through the full fetch
+ * path (which takes the fault if there is one), decoded, executed. */
+static bool step(struct hart *h)
 {
 	uint64_t pc = h->s.pc;
+	unsigned priv = (unsigned)h->s.priv;
 	uint32_t raw;
+	struct insn in;
 
-	if (!mmu_fetch(h, pc, &raw))
-		return NULL;
-	if (insn_is_compressed(raw))
-		raw &= 0xffff;
-	struct icache_entry *e = &h->icache[(pc >> 1) & (ICACHE_SIZE - 1)];
-	if (unlikely(e->pc != pc || e->raw != raw)) {
-		insn_decode(raw, &e->insn);
-		e->pc = pc;
-		e->raw = raw;
+	if (!mmu_fetch(h, pc, &raw) || (insn_decode(raw, &in), !exec_one(h, &in))) {
+		count(h, 1, 0);
+		return false;
 	}
-	return &e->insn;
+	count(h, 1, 1);
+	if (unlikely(h->trace))
+		trace_insn(h, pc, priv, &in);
+	return true;
+}
+
+/* Runs a block from its start until its end, a trap, or break_loop.
+ * Counters are brought up to date before the block's last instruction,
+ * the only one that can read them (CSR instructions end blocks). */
+static inline uint64_t run_block(struct hart *h, const struct insn *in, uint32_t n)
+{
+	struct hart_state *s = &h->s;
+	uint32_t done = 0;
+
+	for (uint32_t i = 0; i < n; i++, in++) {
+		uint64_t pc = s->pc;
+		if (i == n - 1) {
+			count(h, done, done);
+			done = 0;
+		}
+		if (!exec_one(h, in)) {
+			count(h, done + 1, done);
+			return i;
+		}
+		done++;
+		if (unlikely(h->trace))
+			trace_insn(h, pc, (unsigned)s->priv, in);
+		if (unlikely(h->break_loop)) {
+			count(h, done, done);
+			return i + 1;
+		}
+	}
+	count(h, done, done);
+	return n;
+}
+
+static inline unsigned block_index(const uint8_t *p)
+{
+	return (unsigned)((uintptr_t)p >> 1) & (BLOCK_TABLE - 1);
 }
 
 uint64_t hart_run(struct hart *h, uint64_t budget)
 {
 	struct hart_state *s = &h->s;
-	uint64_t retired = 0;
+	struct code_map *cm = &h->bus->code;
+	uint64_t n = 0, retired = 0;
 
 	if (!hart_poll_interrupts(h))
 		return 0;
+	/* Another hart may have turned a page into code since this one ran. */
+	if (h->code_epoch != cm->epoch)
+		hart_tlb_flush_writes(h);
 	h->break_loop = false;
-	for (uint64_t n = 0; n < budget; n++) {
-		uint64_t pc = s->pc;
-		unsigned priv = (unsigned)s->priv;
-		const struct insn *in = fetch_decode(h);
+	while (n < budget) {
+		const uint8_t *p = tlb_lookup(h->itlb, ACC_EXEC, s->pc, 2);
+		int64_t page = p ? code_map_page(cm, p) : -1;
+		struct block *b = page >= 0 ? &h->blocks[block_index(p)] : NULL;
 
-		if (likely(in != NULL) && exec_one(h, in)) {
-			retired++;
-			s->minstret += !(s->mcountinhibit & 4);
-			if (unlikely(h->trace))
-				trace_insn(h, pc, priv, in);
+		if (b && unlikely(b->host != p || b->gen != cm->gen[page]))
+			block_build(h, b, p, page);
+		if (!b || b->count == 0) {
+			n++;
+			retired += step(h);
+		} else {
+			uint64_t done = run_block(h, &h->arena[b->first], b->count);
+			retired += done;
+			n += done + 1;
 		}
-		s->mcycle += !(s->mcountinhibit & 1);
 		if (unlikely(h->break_loop)) {
 			h->break_loop = false;
 			if (h->yield || (h->stop && atomic_load(h->stop)) ||

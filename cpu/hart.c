@@ -19,9 +19,8 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->s.pc = pc;
 	h->s.reservation = RESERVATION_NONE;
 	atomic_store(&h->irq_lines, 0);
-	/* The decode cache starts with odd pcs, which never match a fetch. */
-	for (unsigned i = 0; i < ICACHE_SIZE; i++)
-		h->icache[i].pc = 1;
+	memset(h->blocks, 0, sizeof(h->blocks));
+	h->arena_used = 0;
 	hart_tlb_flush(h);
 	hart_set_priv(h, PRIV_M);
 }

@@ -71,7 +71,12 @@ enum irq {
 
 #define PMP_ENTRIES 16
 #define TLB_SIZE 256
-#define ICACHE_SIZE 4096
+/* The block cache: up to BLOCK_MAX decoded instructions per block, blocks
+ * found through a direct-mapped table, their instructions in an arena that
+ * is emptied whole when full. */
+#define BLOCK_MAX 32
+#define BLOCK_TABLE 4096
+#define BLOCK_ARENA 65536
 
 /* A TLB entry maps one virtual page to host memory: host = vaddr + addend.
  * tag is the virtual page address, or TLB_INVALID. */
@@ -87,10 +92,16 @@ struct tlb {
 	struct tlb_entry e[3][TLB_SIZE];
 };
 
-struct icache_entry {
-	uint64_t pc;
-	uint32_t raw;
-	struct insn insn;
+/* A run of straight-line instructions within one page, ending at the first
+ * instruction that jumps, traps by design, or changes how code is fetched.
+ * Keyed by the host address of its first instruction, so every virtual
+ * mapping of the same code shares it; valid while its page's generation in
+ * the code map is unchanged. */
+struct block {
+	const uint8_t *host;
+	uint32_t gen;
+	uint32_t first;      /* index into the arena */
+	uint32_t count;
 };
 
 /* Architectural state: everything a snapshot must carry. */
@@ -146,7 +157,10 @@ struct hart {
 	/* Derived state, rebuilt after any change that affects it. */
 	struct tlb tlb[4];             /* indexed by privilege (2 unused) */
 	struct tlb *itlb, *dtlb;       /* fetch at priv; loads/stores at the MPRV priv */
-	struct icache_entry icache[ICACHE_SIZE];
+	uint64_t code_epoch;           /* the code map epoch the write TLBs agree with */
+	struct block blocks[BLOCK_TABLE];
+	struct insn arena[BLOCK_ARENA];
+	uint32_t arena_used;
 };
 
 void hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct timebase *tb);
@@ -164,8 +178,10 @@ uint64_t hart_mip(const struct hart *h);
 bool hart_poll_interrupts(struct hart *h);
 
 /* Recomputes itlb/dtlb after priv, MPRV or MPP change; hart_tlb_flush after
- * satp, sfence.vma, SUM, MXR or PMP changes. */
+ * satp, sfence.vma, SUM, MXR or PMP changes; hart_tlb_flush_writes when a
+ * page became code. */
 void hart_tlb_select(struct hart *h);
 void hart_tlb_flush(struct hart *h);
+void hart_tlb_flush_writes(struct hart *h);
 
 #endif

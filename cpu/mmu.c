@@ -47,6 +47,14 @@ void hart_tlb_flush(struct hart *h)
 				h->tlb[p].e[a][i].tag = TLB_INVALID;
 }
 
+void hart_tlb_flush_writes(struct hart *h)
+{
+	for (unsigned p = 0; p < 4; p++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			h->tlb[p].e[ACC_WRITE][i].tag = TLB_INVALID;
+	h->code_epoch = h->bus->code.epoch;
+}
+
 static bool pte_permits(const struct hart_state *s, uint64_t pte, enum access acc, unsigned priv)
 {
 	/* U pages: only U-mode, or S-mode loads/stores with SUM; S-mode never
@@ -146,6 +154,13 @@ static int access_page(struct hart *h, uint64_t va, unsigned size, enum access a
 
 	uint64_t page = *pa & ~0xfffull;
 	uint8_t *host = bus_ram_page(h->bus, page);
+	/* Pages holding decoded code stay out of the write TLB, so that stores
+	 * to them reach code_map_written. */
+	if (host && acc == ACC_WRITE) {
+		int64_t idx = code_map_page(&h->bus->code, host);
+		if (idx >= 0 && h->bus->code.is_code[idx])
+			host = NULL;
+	}
 	if (host && pmp_page_uniform(&h->s, page, priv)) {
 		struct tlb *t = acc == ACC_EXEC ? h->itlb : h->dtlb;
 		struct tlb_entry *e = &t->e[acc][(va >> 12) & (TLB_SIZE - 1)];
@@ -153,6 +168,17 @@ static int access_page(struct hart *h, uint64_t va, unsigned size, enum access a
 		e->addend = (uintptr_t)host - (uintptr_t)(va & ~0xfffull);
 	}
 	return 0;
+}
+
+/* After a store that missed the write TLB: code on the page is stale; a
+ * device may have raised an interrupt line. */
+static void written(struct hart *h, uint64_t pa, unsigned len)
+{
+	uint8_t *host = bus_ram_ptr(h->bus, pa, len);
+	if (host)
+		code_map_written(&h->bus->code, host, len);
+	else
+		h->break_loop = true;
 }
 
 /* An access of size bytes, split into one part per page it touches. Both
@@ -182,8 +208,8 @@ static bool access_slow(struct hart *h, uint64_t va, unsigned size, enum access 
 					   : bus_read(h->bus, pa[0], size, val);
 		if (!ok)
 			hart_raise(h, fault_access[acc], va);
-		if (ok && acc == ACC_WRITE && !bus_ram_ptr(h->bus, pa[0], size))
-			h->break_loop = true;   /* a device may have raised a line */
+		if (ok && acc == ACC_WRITE)
+			written(h, pa[0], size);
 		return ok;
 	}
 	uint64_t v = acc == ACC_WRITE ? *val : 0;
@@ -199,6 +225,8 @@ static bool access_slow(struct hart *h, uint64_t va, unsigned size, enum access 
 			if (acc != ACC_WRITE)
 				v |= byte << (8 * n);
 		}
+		if (acc == ACC_WRITE)
+			written(h, pa[i], len[i]);
 	}
 	*val = v;
 	return true;
@@ -262,9 +290,14 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, enum access 
 	uint64_t phys;
 	int cause = access_page(h, va, size, acc, &phys);
 	p = cause ? NULL : bus_ram_ptr(h->bus, phys, size);
-	if (!p)
+	if (!p) {
 		hart_raise(h, cause ? (uint64_t)cause : fault_access[acc], va);
-	else if (pa)
+		return NULL;
+	}
+	if (pa)
 		*pa = phys;
+	/* The page may hold code (so it missed the write TLB). */
+	if (acc == ACC_WRITE)
+		code_map_written(&h->bus->code, p, size);
 	return p;
 }

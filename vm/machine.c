@@ -253,6 +253,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 				 (unsigned long long)(cfg->ram_size >> 20), strerror(errno));
 	}
 	bus_add_ram(&m->bus, RAM_BASE, cfg->ram_size, m->ram);
+	if (code_map_init(&m->bus.code, m->ram, cfg->ram_size) < 0)
+		return error_set(err, ENOMEM, "out of memory");
 
 	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i] = malloc(sizeof(struct hart));
@@ -274,6 +276,7 @@ void machine_destroy(struct machine *m)
 		plic_destroy(&m->plic);
 	for (unsigned i = 0; i < m->nharts; i++)
 		free(m->harts[i]);
+	code_map_destroy(&m->bus.code);
 	if (m->ram)
 		munmap(m->ram, m->cfg.ram_size);
 	memset(m, 0, sizeof(*m));

@@ -129,6 +129,7 @@ static struct sbiret dbcn_read(struct machine *m, uint64_t len, uint64_t addr)
 	int c;
 	while (n < len && (c = machine_console_getc(m)) >= 0)
 		p[n++] = (uint8_t)c;
+	code_map_written(&m->bus.code, p, n);
 	return ok(n);
 }
 
