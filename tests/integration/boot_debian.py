@@ -3,7 +3,8 @@
 runs commands on the serial console and checks their answers.
 
 usage: boot_debian.py DOPPEL KERNEL INITRD
-Scenarios: the built-in SBI; Debian's OpenSBI firmware (fw_dynamic); two harts.
+Scenarios: the built-in SBI; Debian's OpenSBI firmware (fw_dynamic); two harts;
+and the console's Ctrl-A x escape.
 Prints one line per check and ends with "N passed, N failed".
 """
 import datetime
@@ -105,6 +106,22 @@ def scenario(results, name, argv, cpus):
     results.check("%s: boot log clean" % name, not bad, "found %s" % bad)
 
 
+def escape_quits(results, argv):
+    """Ctrl-A x on a terminal ends doppel at once, as in QEMU."""
+    name = "Ctrl-A x quits"
+    print("== %s" % name)
+    con = Console(argv)
+    try:
+        con.child.expect("Linux version", timeout=BOOT_TIMEOUT)
+        con.child.send("\x01x")
+        con.child.expect(pexpect.EOF, timeout=CMD_TIMEOUT)
+        con.child.close()
+        results.check(name, con.child.exitstatus == 0, "exit %r" % con.child.exitstatus)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        results.check(name, False, type(e).__name__)
+        con.child.close(force=True)
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -115,6 +132,7 @@ def main():
     scenario(results, "built-in SBI", base, 1)
     scenario(results, "OpenSBI", base + ["--bios", OPENSBI], 1)
     scenario(results, "two harts", base + ["--cpus", "2"], 2)
+    escape_quits(results, base)
     print("%d passed, %d failed" % (results.passed, results.failed))
     return 1 if results.failed else 0
 
