@@ -26,8 +26,9 @@ void code_map_destroy(struct code_map *cm);
 /* The page index of a host pointer into the map's RAM, or -1. */
 static inline int64_t code_map_page(const struct code_map *cm, const uint8_t *p)
 {
-	uint64_t off = (uint64_t)(p - cm->host);
-	return p >= cm->host && (off >> 12) < cm->pages ? (int64_t)(off >> 12) : -1;
+	/* Integer arithmetic: p need not point into the map's RAM. */
+	uint64_t off = (uint64_t)((uintptr_t)p - (uintptr_t)cm->host);
+	return (off >> 12) < cm->pages ? (int64_t)(off >> 12) : -1;
 }
 
 /* Records that blocks are being decoded from page; true if it was not
