@@ -435,9 +435,12 @@ static inline uint64_t run_block(struct hart *h, const struct insn *in, uint32_t
 	return n;
 }
 
+/* Folds the page number into the index, so that code at the same offset
+ * of different pages does not always collide. */
 static inline unsigned block_index(const uint8_t *p)
 {
-	return (unsigned)((uintptr_t)p >> 1) & (BLOCK_TABLE - 1);
+	uintptr_t v = (uintptr_t)p;
+	return (unsigned)((v >> 1) ^ (v >> 13)) & (BLOCK_TABLE - 1);
 }
 
 uint64_t hart_run(struct hart *h, uint64_t budget)

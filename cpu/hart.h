@@ -75,7 +75,7 @@ enum irq {
  * found through a direct-mapped table, their instructions in an arena that
  * is emptied whole when full. */
 #define BLOCK_MAX 32
-#define BLOCK_TABLE 4096
+#define BLOCK_TABLE 16384
 #define BLOCK_ARENA 65536
 
 /* A TLB entry maps one virtual page to host memory: host = vaddr + addend.
