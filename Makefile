@@ -9,7 +9,7 @@ LDLIBS  += -lfdt -lm
 CROSS   ?= riscv64-linux-gnu-
 GUEST_CC := $(CROSS)gcc
 
-SRC_DIRS := cli vm dev virtio cpu util
+SRC_DIRS := cli vm dev virtio block cpu util
 SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 OBJS := $(SRCS:%.c=$(O)/%.o)
 LIB_OBJS := $(filter-out $(O)/cli/%,$(OBJS))

@@ -1,0 +1,86 @@
+/* Disk backends: a virtual disk as a byte-addressed device of a fixed size,
+ * stored in a host file of some format (raw, qcow2). Knows nothing of virtio:
+ * the device model above it turns guest requests into these calls.
+ *
+ * Every call returns 0 or a negative errno; a failing call leaves the image
+ * consistent (at worst with leaked clusters, which `img check` reports and
+ * QEMU tolerates). Offsets and lengths are in bytes; the caller keeps them
+ * within [0, size) and, for the device model, sector-aligned. */
+#ifndef DOPPEL_BLOCK_BLOCK_H
+#define DOPPEL_BLOCK_BLOCK_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum block_format { BLOCK_FMT_AUTO, BLOCK_FMT_RAW, BLOCK_FMT_QCOW2 };
+
+struct block_dev;
+
+struct block_ops {
+	int (*read)(struct block_dev *bd, uint64_t off, void *buf, size_t len);
+	int (*write)(struct block_dev *bd, uint64_t off, const void *buf, size_t len);
+	/* Everything written so far reaches stable storage (fdatasync). */
+	int (*flush)(struct block_dev *bd);
+	/* The range may read back as anything afterwards; space may be freed. */
+	int (*discard)(struct block_dev *bd, uint64_t off, uint64_t len);
+	/* The range reads back as zeroes; may_unmap allows freeing space. */
+	int (*write_zeroes)(struct block_dev *bd, uint64_t off, uint64_t len, bool may_unmap);
+	/* Flushes, marks the image clean where the format has such a mark,
+	 * and frees bd. */
+	void (*close)(struct block_dev *bd);
+};
+
+/* The common part of every backend; a backend embeds it first. */
+struct block_dev {
+	const struct block_ops *ops;
+	enum block_format format;
+	uint64_t size;        /* virtual size in bytes */
+	bool readonly;
+};
+
+/* Opens path as fmt (BLOCK_FMT_AUTO probes the qcow2 magic, else raw).
+ * A malformed image fails with one clear line in err. */
+int block_open(const char *path, enum block_format fmt, bool readonly,
+	       struct block_dev **out, struct error *err);
+
+static inline int block_read(struct block_dev *bd, uint64_t off, void *buf, size_t len)
+{
+	return bd->ops->read(bd, off, buf, len);
+}
+
+static inline int block_write(struct block_dev *bd, uint64_t off, const void *buf, size_t len)
+{
+	return bd->readonly ? -EROFS : bd->ops->write(bd, off, buf, len);
+}
+
+static inline int block_flush(struct block_dev *bd)
+{
+	return bd->ops->flush(bd);
+}
+
+static inline int block_discard(struct block_dev *bd, uint64_t off, uint64_t len)
+{
+	return bd->readonly ? -EROFS : bd->ops->discard(bd, off, len);
+}
+
+static inline int block_write_zeroes(struct block_dev *bd, uint64_t off, uint64_t len,
+				     bool may_unmap)
+{
+	return bd->readonly ? -EROFS : bd->ops->write_zeroes(bd, off, len, may_unmap);
+}
+
+static inline void block_close(struct block_dev *bd)
+{
+	if (bd)
+		bd->ops->close(bd);
+}
+
+/* "raw" / "qcow2" to a format; returns -1 for anything else. */
+int block_format_parse(const char *name);
+const char *block_format_name(enum block_format fmt);
+
+#endif
