@@ -31,6 +31,9 @@ static void run_usage(FILE *out)
 		"  --dump-dtb FILE   write the machine's device tree to FILE\n"
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
+		"                    (runs everything in the interpreter)\n"
+		"  --no-jit          run everything in the interpreter, the reference engine,\n"
+		"                    instead of translating hot code to host code\n"
 		"  -h, --help        show this help\n\n"
 		"The console is the virt board's UART on this terminal: Ctrl-A x quits.\n\n"
 		"A program that defines a 'tohost' symbol talks to the host through it\n"
@@ -84,7 +87,8 @@ static int exit_status(uint64_t code)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE };
+	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
+	       OPT_NO_JIT };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -95,6 +99,7 @@ int cmd_run(int argc, char **argv)
 		{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "no-jit", no_argument, NULL, OPT_NO_JIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -103,6 +108,7 @@ int cmd_run(int argc, char **argv)
 		.ncpus = 1,
 		.console_in = 0,
 		.console_out = 1,
+		.jit = true,
 	};
 	struct machine *m = NULL;
 	struct error err = { 0 };
@@ -117,6 +123,7 @@ int cmd_run(int argc, char **argv)
 		case OPT_BIOS: cfg.bios = optarg; break;
 		case OPT_DUMP_DTB: cfg.dump_dtb = optarg; break;
 		case OPT_TRACE: cfg.trace = true; break;
+		case OPT_NO_JIT: cfg.jit = false; break;
 		case OPT_MEM:
 			if (parse_size(optarg, &cfg.ram_size) < 0) {
 				fprintf(stderr, "doppel run: --mem: '%s' is not a size (e.g. 512M, 2G)\n", optarg);

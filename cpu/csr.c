@@ -133,7 +133,7 @@ static void mstatus_write(struct hart *h, uint64_t val)
 		val &= ~MSTATUS_MPP;
 	s->mstatus = (old & ~MSTATUS_WRITABLE) | (val & MSTATUS_WRITABLE);
 	if ((old ^ s->mstatus) & (MSTATUS_SUM | MSTATUS_MXR))
-		hart_tlb_flush(h);
+		hart_tlb_flush_vm(h);
 	hart_tlb_select(h);
 	h->break_loop = true;
 }
@@ -203,7 +203,7 @@ bool csr_write(struct hart *h, unsigned csr, uint64_t val)
 		if (mode != 0 && mode != 8 && mode != 9 && mode != 10)
 			return true;
 		s->satp = val;
-		hart_tlb_flush(h);
+		hart_tlb_flush_vm(h);
 		return true;
 	}
 	case CSR_MSTATUS: mstatus_write(h, val); return true;

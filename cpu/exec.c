@@ -136,7 +136,7 @@ static enum sys_result exec_system(struct hart *h, const struct insn *in)
 	case OP_SFENCE_VMA:
 		if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TVM)))
 			break;
-		hart_tlb_flush(h);
+		hart_tlb_flush_vm(h);
 		return SYS_NEXT;
 	}
 	hart_illegal(h, in);
@@ -322,6 +322,11 @@ static inline __attribute__((always_inline)) bool exec_one(struct hart *h, const
 	return true;
 }
 
+bool hart_exec_insn(struct hart *h, const struct insn *in)
+{
+	return exec_one(h, in);
+}
+
 /* Instructions after which the next one cannot be assumed to follow in
  * the same block: jumps, traps by design, and anything that may change the
  * privilege, the mapping of code or the interrupt state. */
@@ -340,6 +345,15 @@ static bool ends_block(unsigned op)
 	}
 }
 
+/* Drops every decoded block and its translation: the arena or the code
+ * buffer is full. */
+static void blocks_forget(struct hart *h)
+{
+	memset(h->blocks, 0, sizeof(h->blocks));
+	h->arena_used = 0;
+	jit_reset(&h->jit);
+}
+
 /* Decodes the block starting at host address p (guest pc), within one page.
  * It may come out empty when the first instruction crosses into the next
  * page; such instructions run one at a time through step(). */
@@ -350,14 +364,14 @@ static void block_build(struct hart *h, struct block *b, const uint8_t *p, int64
 
 	if (code_map_mark(cm, (uint64_t)page))
 		hart_tlb_flush_writes(h);
-	if (h->arena_used + BLOCK_MAX > BLOCK_ARENA) {
-		memset(h->blocks, 0, sizeof(h->blocks));
-		h->arena_used = 0;
-	}
+	if (h->arena_used + BLOCK_MAX > BLOCK_ARENA)
+		blocks_forget(h);
 	b->host = p;
 	b->gen = cm->gen[page];
 	b->first = h->arena_used;
 	b->count = 0;
+	b->runs = 0;
+	b->code = NULL;
 	while (b->count < BLOCK_MAX && page_end - p >= 2) {
 		uint16_t lo;
 		uint32_t raw;
@@ -435,6 +449,30 @@ static inline uint64_t run_block(struct hart *h, const struct insn *in, uint32_t
 	return n;
 }
 
+/* Translates b to host code (cpu/jit.h). When the code buffer is full,
+ * every block is forgotten, b with them, and the next run decodes again. */
+static bool translate(struct hart *h, struct block *b)
+{
+	b->code = jit_translate(&h->jit, b->host, &h->arena[b->first], b->count);
+	if (b->code)
+		return true;
+	if (jit_full(&h->jit))
+		blocks_forget(h);
+	return false;
+}
+
+/* Runs b's translation and the translations it chains to. Where one stops
+ * short of its block's end, the dispatcher finds the rest as a block of its
+ * own, which the interpreter runs. */
+static uint64_t run_translated(struct hart *h, const struct block *b, uint64_t budget)
+{
+	jit_link(&h->jit, b->host, b->code);
+	uint64_t r = jit_run(&h->jit, h, b->code, budget);
+	uint64_t done = r >> 1;
+	count(h, done + (r & 1), done);
+	return done;
+}
+
 /* Folds the page number into the index, so that code at the same offset
  * of different pages does not always collide. */
 static inline unsigned block_index(const uint8_t *p)
@@ -442,6 +480,10 @@ static inline unsigned block_index(const uint8_t *p)
 	uintptr_t v = (uintptr_t)p;
 	return (unsigned)((v >> 1) ^ (v >> 13)) & (BLOCK_TABLE - 1);
 }
+
+/* Blocks are translated on their JIT_THRESHOLD-th run: code that runs once
+ * (boot, initialisation) is not worth translating. */
+#define JIT_THRESHOLD 4
 
 uint64_t hart_run(struct hart *h, uint64_t budget)
 {
@@ -465,6 +507,11 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 		if (!b || b->count == 0) {
 			n++;
 			retired += step(h);
+		} else if (b->code || (h->jit_enabled && ++b->runs == JIT_THRESHOLD &&
+					translate(h, b))) {
+			uint64_t done = run_translated(h, b, budget - n);
+			retired += done;
+			n += done + 1;
 		} else {
 			uint64_t done = run_block(h, &h->arena[b->first], b->count);
 			retired += done;

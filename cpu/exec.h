@@ -8,6 +8,11 @@
  * instruction trapped; otherwise the caller advances pc. */
 bool exec_fp(struct hart *h, const struct insn *in);
 
+/* Executes one decoded instruction at s->pc through the interpreter and, if
+ * it retired, advances s->pc; returns false if it trapped. The translator
+ * calls it for instructions it has no native code for. */
+bool hart_exec_insn(struct hart *h, const struct insn *in);
+
 /* Prints one executed instruction for --trace. */
 void trace_insn(const struct hart *h, uint64_t pc, unsigned priv, const struct insn *in);
 

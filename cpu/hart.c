@@ -13,6 +13,11 @@ void hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct ti
 	hart_reset(h, 0);
 }
 
+void hart_destroy(struct hart *h)
+{
+	jit_destroy(&h->jit);
+}
+
 void hart_reset(struct hart *h, uint64_t pc)
 {
 	memset(&h->s, 0, sizeof(h->s));
@@ -21,6 +26,7 @@ void hart_reset(struct hart *h, uint64_t pc)
 	atomic_store(&h->irq_lines, 0);
 	memset(h->blocks, 0, sizeof(h->blocks));
 	h->arena_used = 0;
+	jit_reset(&h->jit);
 	hart_tlb_flush(h);
 	hart_set_priv(h, PRIV_M);
 }

@@ -10,6 +10,7 @@
 
 #include "cpu/bus.h"
 #include "cpu/decode.h"
+#include "cpu/jit.h"
 #include "util/timebase.h"
 
 enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
@@ -80,7 +81,7 @@ enum irq {
 
 /* A TLB entry maps one virtual page to host memory: host = vaddr + addend.
  * tag is the virtual page address, or TLB_INVALID. */
-#define TLB_INVALID 1ull
+#define TLB_INVALID (~0ull)
 struct tlb_entry {
 	uint64_t tag;
 	uintptr_t addend;
@@ -102,6 +103,8 @@ struct block {
 	uint32_t gen;
 	uint32_t first;      /* index into the arena */
 	uint32_t count;
+	uint32_t runs;       /* times run by the interpreter */
+	void *code;          /* translated code (cpu/jit.h), or NULL */
 };
 
 /* Architectural state: everything a snapshot must carry. */
@@ -161,10 +164,13 @@ struct hart {
 	struct block blocks[BLOCK_TABLE];
 	struct insn arena[BLOCK_ARENA];
 	uint32_t arena_used;
+	bool jit_enabled;
+	struct jit jit;
 };
 
 void hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct timebase *tb);
 void hart_reset(struct hart *h, uint64_t pc);
+void hart_destroy(struct hart *h);
 
 /* Runs up to budget instructions; returns how many retired. Stops early when
  * the hart enters WFI or something sets break_loop. */
@@ -178,10 +184,11 @@ uint64_t hart_mip(const struct hart *h);
 bool hart_poll_interrupts(struct hart *h);
 
 /* Recomputes itlb/dtlb after priv, MPRV or MPP change; hart_tlb_flush after
- * satp, sfence.vma, SUM, MXR or PMP changes; hart_tlb_flush_writes when a
- * page became code. */
+ * PMP changes; hart_tlb_flush_vm after satp, sfence.vma, SUM or MXR
+ * changes; hart_tlb_flush_writes when a page became code. */
 void hart_tlb_select(struct hart *h);
 void hart_tlb_flush(struct hart *h);
+void hart_tlb_flush_vm(struct hart *h);
 void hart_tlb_flush_writes(struct hart *h);
 
 #endif

@@ -39,12 +39,17 @@ void hart_tlb_select(struct hart *h)
 	h->dtlb = &h->tlb[effective_priv(h, ACC_READ)];
 }
 
+/* All-ones bytes make every tag TLB_INVALID. */
 void hart_tlb_flush(struct hart *h)
 {
-	for (unsigned p = 0; p < 4; p++)
-		for (unsigned a = 0; a < 3; a++)
-			for (unsigned i = 0; i < TLB_SIZE; i++)
-				h->tlb[p].e[a][i].tag = TLB_INVALID;
+	memset(h->tlb, 0xff, sizeof(h->tlb));
+}
+
+/* M-mode addresses are physical: only the S and U TLBs (adjacent) hold
+ * translations through satp. */
+void hart_tlb_flush_vm(struct hart *h)
+{
+	memset(&h->tlb[PRIV_U], 0xff, sizeof(h->tlb[0]) * 2);
 }
 
 void hart_tlb_flush_writes(struct hart *h)

@@ -263,6 +263,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 		hart_init(m->harts[i], i, &m->bus, &m->time);
 		m->harts[i]->stop = &m->exit.pending;
 		m->harts[i]->trace = cfg->trace;
+		m->harts[i]->jit_enabled = cfg->jit && !cfg->trace;
 	}
 	int ret = create_devices(m, err);
 	if (ret < 0)
@@ -274,8 +275,11 @@ void machine_destroy(struct machine *m)
 {
 	if (m->nharts)
 		plic_destroy(&m->plic);
-	for (unsigned i = 0; i < m->nharts; i++)
+	for (unsigned i = 0; i < m->nharts; i++) {
+		if (m->harts[i])
+			hart_destroy(m->harts[i]);
 		free(m->harts[i]);
+	}
 	code_map_destroy(&m->bus.code);
 	if (m->ram)
 		munmap(m->ram, m->cfg.ram_size);

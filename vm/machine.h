@@ -39,6 +39,7 @@ struct machine_config {
 	const char *dump_dtb;
 	double timeout;            /* seconds; 0 = none */
 	bool trace;
+	bool jit;                  /* translate hot blocks to host code */
 	int console_in, console_out;   /* host file descriptors */
 };
 

@@ -101,7 +101,7 @@ static void raise_ssip(struct hart *h)
 
 static void flush_tlb(struct hart *h)
 {
-	hart_tlb_flush(h);
+	hart_tlb_flush_vm(h);
 }
 
 static void nothing(struct hart *h)

@@ -1,0 +1,659 @@
+/* The x86-64 code generator (see cpu/jit.h). One guest instruction at a
+ * time, guest registers in memory: RBX points at x[16] so every x register
+ * is one byte of displacement away, RBP holds the hart, R14 the data TLB of
+ * the current privilege (which only instructions ending a block can
+ * change), R15 the instructions retired since jit_run entered. Loads and stores look up the TLB inline and call the MMU's slow
+ * path out of line; instructions without a native translation call the
+ * interpreter's body for that one instruction. */
+#include "cpu/jit.h"
+
+#include <stddef.h>
+#include <sys/mman.h>
+
+#include "cpu/exec.h"
+#include "cpu/hart.h"
+#include "cpu/mmu.h"
+
+#if defined(__x86_64__)
+
+#include "cpu/x86_emit.h"
+
+#define JIT_BUFFER_SIZE (32u << 20)
+/* Room one block's code can never exceed (BLOCK_MAX instructions of at most
+ * ~120 bytes each, plus their slow paths). */
+#define JIT_BLOCK_ROOM (BLOCK_MAX * 256)
+
+#define X_BASE   ((int32_t)offsetof(struct hart, s.x) + 16 * 8)
+#define XOFF(r)  ((int32_t)(r) * 8 - 16 * 8)
+#define PC_OFF   ((int32_t)offsetof(struct hart, s.pc) - X_BASE)
+
+/* Where a slow path returns to and what it needs. */
+struct slow_path {
+	uint8_t *branch;          /* the jne into it */
+	uint8_t *resume;
+	const struct insn *in;
+	uint32_t index, off;      /* instruction number and byte offset in the block */
+	unsigned size;
+	bool sign, store;
+};
+
+/* A direct jump not yet linked to its target's translation. */
+struct unlinked {
+	uint8_t *site;            /* the jump's displacement */
+	const uint8_t *target;    /* host address of the target's code */
+};
+
+struct translation {
+	struct emit e;
+	struct jit *j;
+	const uint8_t *host;      /* the block's code */
+	struct slow_path slow[BLOCK_MAX];
+	unsigned nslow;
+	struct unlinked unlinked[2];
+	unsigned nunlinked;
+};
+
+#define JIT_FIELD(f) ((int32_t)offsetof(struct hart, jit.f))
+
+static void load_x(struct emit *e, unsigned hreg, unsigned r)
+{
+	x86_load64(e, hreg, RBX, XOFF(r));
+}
+
+static void store_x(struct emit *e, unsigned r, unsigned hreg)
+{
+	if (r != 0)
+		x86_store64(e, RBX, XOFF(r), hreg);
+}
+
+/* s->pc += delta (s->pc -= -delta). */
+static void add_pc(struct emit *e, int64_t delta)
+{
+	if (delta)
+		x86_alu_mi(e, ALU_ADD, RBX, PC_OFF, (int32_t)delta);
+}
+
+/* rax = the 64-bit sum of rax and v. */
+static void add_rax(struct emit *e, int64_t v)
+{
+	if (v == 0)
+		return;
+	if (fits_i32(v)) {
+		x86_alu_ri(e, true, ALU_ADD, RAX, (int32_t)v);
+	} else {
+		x86_mov_ri(e, RCX, (uint64_t)v);
+		x86_alu_rr(e, true, ALU_ADD, RAX, RCX);
+	}
+}
+
+/* Leaves the block: rax = the jit_run result, then the exit trampoline. */
+static void emit_exit(struct translation *t, uint32_t retired, bool trapped)
+{
+	struct emit *e = &t->e;
+	x86_lea(e, RAX, R15, (int32_t)retired);
+	x86_alu_rr(e, true, ALU_ADD, RAX, RAX);
+	if (trapped)
+		x86_alu_ri(e, true, ALU_OR, RAX, 1);
+	x86_patch(e, x86_jmp(e), t->j->exit);
+}
+
+/* Leaves the block for the one at s->pc, which starts off bytes after this
+ * block's start: straight into its translation when it lies in the same
+ * page and the budget allows, else through the dispatcher. */
+static void emit_exit_to(struct translation *t, uint32_t retired, int64_t off)
+{
+	struct emit *e = &t->e;
+	int64_t in_page = (int64_t)((uintptr_t)t->host & 0xfff) + off;
+
+	if (in_page < 0 || in_page >= 4096) {
+		emit_exit(t, retired, false);
+		return;
+	}
+	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)retired);
+	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
+	x86_patch(e, x86_jcc(e, CC_AE), t->j->exit_chained);
+	t->unlinked[t->nunlinked++] = (struct unlinked){ x86_jmp(e), t->host + off };
+}
+
+/* Where an unlinked jump goes until jit_link points it at its target. */
+static void emit_unlinked_stub(struct translation *t, const struct unlinked *u)
+{
+	struct emit *e = &t->e;
+	x86_patch(e, u->site, e->p);
+	x86_mov_ri(e, RAX, (uint64_t)(uintptr_t)u->site);
+	x86_store64(e, RBP, JIT_FIELD(link_site), RAX);
+	x86_mov_ri(e, RAX, (uint64_t)(uintptr_t)u->target);
+	x86_store64(e, RBP, JIT_FIELD(link_target), RAX);
+	x86_patch(e, x86_jmp(e), t->j->exit_chained);
+}
+
+/* Calls fn(rbp, ...) with the arguments already in RSI, RDX, RCX. A helper
+ * that may trap sees s->pc at the instruction; false from it leaves the
+ * block as trapped. */
+static void emit_call(struct translation *t, const void *fn, uint32_t index, uint32_t off)
+{
+	struct emit *e = &t->e;
+	add_pc(e, off);
+	x86_mov_rr(e, true, RDI, RBP);
+	x86_mov_ri(e, RAX, (uint64_t)(uintptr_t)fn);
+	x86_call_r(e, RAX);
+	x86_test8(e, RAX);
+	uint8_t *ok = x86_jcc(e, CC_NE);
+	emit_exit(t, index, true);
+	x86_patch(e, ok, e->p);
+}
+
+/* An instruction executed by the interpreter's body, which advances s->pc
+ * past it; s->pc is then brought back to the block start. */
+static void emit_interpret(struct translation *t, const struct insn *in, uint32_t index,
+			   uint32_t off)
+{
+	x86_mov_ri(&t->e, RSI, (uint64_t)(uintptr_t)in);
+	emit_call(t, (const void *)hart_exec_insn, index, off);
+	add_pc(&t->e, -(int64_t)(off + in->len));
+}
+
+/* rax = x[rs1] + imm, the virtual address; the TLB entry for its page at
+ * [rdx + acc * sizeof e[acc]]; jumps to a slow path unless the entry maps
+ * the page and the access stays in it (the last byte's page is compared
+ * with the tag, so a crossing access misses). */
+static void emit_tlb_lookup(struct translation *t, const struct insn *in, uint32_t index,
+			    uint32_t off, unsigned size, bool store, bool sign)
+{
+	struct emit *e = &t->e;
+	int32_t entries = (int32_t)((store ? ACC_WRITE : ACC_READ) * sizeof(((struct tlb *)0)->e[0]));
+
+	load_x(e, RAX, in->rs1);
+	if (in->imm)
+		x86_alu_ri(e, true, ALU_ADD, RAX, (int32_t)in->imm);
+	x86_mov_rr(e, true, RDX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RDX, 12);
+	x86_alu_ri(e, false, ALU_AND, RDX, TLB_SIZE - 1);
+	x86_shift_ri(e, false, SH_SHL, RDX, 4);
+	x86_alu_rr(e, true, ALU_ADD, RDX, R14);
+	x86_lea(e, RCX, RAX, (int32_t)size - 1);
+	x86_alu_ri(e, true, ALU_AND, RCX, -4096);
+	x86_alu_rm(e, true, ALU_CMP, RCX, RDX, entries);
+	t->slow[t->nslow] = (struct slow_path){
+		.branch = x86_jcc(e, CC_NE), .in = in, .index = index, .off = off,
+		.size = size, .sign = sign, .store = store,
+	};
+	x86_alu_rm(e, true, ALU_ADD, RAX, RDX, entries + (int32_t)offsetof(struct tlb_entry, addend));
+}
+
+static void emit_load(struct translation *t, const struct insn *in, uint32_t index, uint32_t off,
+		      unsigned size, bool sign)
+{
+	struct emit *e = &t->e;
+	emit_tlb_lookup(t, in, index, off, size, false, sign);
+	x86_load_ext(e, RCX, RAX, 0, size, sign);
+	store_x(e, in->rd, RCX);
+	t->slow[t->nslow++].resume = e->p;
+}
+
+static void emit_store(struct translation *t, const struct insn *in, uint32_t index,
+		       uint32_t off, unsigned size)
+{
+	struct emit *e = &t->e;
+	emit_tlb_lookup(t, in, index, off, size, true, false);
+	load_x(e, RCX, in->rs2);
+	x86_store_sized(e, RAX, 0, RCX, size);
+	t->slow[t->nslow++].resume = e->p;
+}
+
+/* The out-of-line half of a load or store: the MMU's full path, with the
+ * virtual address still in RAX. */
+static void emit_slow_path(struct translation *t, const struct slow_path *sp)
+{
+	struct emit *e = &t->e;
+
+	x86_patch(e, sp->branch, e->p);
+	x86_mov_rr(e, true, RSI, RAX);
+	x86_mov_ri(e, RDX, sp->size);
+	if (sp->store) {
+		load_x(e, RCX, sp->in->rs2);
+		emit_call(t, (const void *)mmu_store_slow, sp->index, sp->off);
+		add_pc(e, -(int64_t)sp->off);
+	} else {
+		x86_mov_rr(e, true, RCX, RSP);
+		emit_call(t, (const void *)mmu_load_slow, sp->index, sp->off);
+		add_pc(e, -(int64_t)sp->off);
+		x86_load_ext(e, RCX, RSP, 0, sp->size, sp->sign);
+		store_x(e, sp->in->rd, RCX);
+	}
+	x86_patch(e, x86_jmp(e), sp->resume);
+}
+
+/* rd = x[rs1] op x[rs2] (64-bit), or op with imm when use_imm. */
+static void emit_alu(struct emit *e, const struct insn *in, enum x86_alu op, bool use_imm)
+{
+	load_x(e, RAX, in->rs1);
+	if (use_imm)
+		x86_alu_ri(e, true, op, RAX, (int32_t)in->imm);
+	else
+		x86_alu_rm(e, true, op, RAX, RBX, XOFF(in->rs2));
+	store_x(e, in->rd, RAX);
+}
+
+/* The 32-bit forms: operate on the low words, sign-extend the result. */
+static void emit_alu_w(struct emit *e, const struct insn *in, enum x86_alu op, bool use_imm)
+{
+	load_x(e, RAX, in->rs1);
+	if (use_imm)
+		x86_alu_ri(e, false, op, RAX, (int32_t)in->imm);
+	else
+		x86_alu_rm(e, false, op, RAX, RBX, XOFF(in->rs2));
+	x86_movsxd_rr(e, RAX, RAX);
+	store_x(e, in->rd, RAX);
+}
+
+/* Shifts by an immediate or by x[rs2]; x86 masks the count as RISC-V does
+ * (to 6 bits, or 5 for the W forms). */
+static void emit_shift(struct emit *e, const struct insn *in, enum x86_shift op, bool word,
+		       bool use_imm)
+{
+	load_x(e, RAX, in->rs1);
+	if (use_imm) {
+		x86_shift_ri(e, !word, op, RAX, (uint8_t)(in->imm & (word ? 31 : 63)));
+	} else {
+		load_x(e, RCX, in->rs2);
+		x86_shift_cl(e, !word, op, RAX);
+	}
+	if (word)
+		x86_movsxd_rr(e, RAX, RAX);
+	store_x(e, in->rd, RAX);
+}
+
+/* rd = (x[rs1] < x[rs2] or imm) as 0 or 1. */
+static void emit_set_less(struct emit *e, const struct insn *in, enum x86_cc cc, bool use_imm)
+{
+	load_x(e, RCX, in->rs1);
+	if (use_imm)
+		x86_alu_ri(e, true, ALU_CMP, RCX, (int32_t)in->imm);
+	else
+		x86_alu_rm(e, true, ALU_CMP, RCX, RBX, XOFF(in->rs2));
+	x86_setcc_zx(e, cc, RAX);
+	store_x(e, in->rd, RAX);
+}
+
+/* sh{1,2,3}add[.uw]: rd = (x[rs1] (zero-extended word for .uw) << n) + x[rs2]. */
+static void emit_shadd(struct emit *e, const struct insn *in, unsigned n, bool uw)
+{
+	if (uw)
+		x86_load_ext(e, RAX, RBX, XOFF(in->rs1), 4, false);
+	else
+		load_x(e, RAX, in->rs1);
+	load_x(e, RCX, in->rs2);
+	x86_lea_sib(e, RAX, RCX, RAX, n, 0);
+	store_x(e, in->rd, RAX);
+}
+
+/* min/max: rd = x[rs1], replaced by x[rs2] when cc holds on the compare. */
+static void emit_minmax(struct emit *e, const struct insn *in, enum x86_cc cc)
+{
+	load_x(e, RAX, in->rs1);
+	load_x(e, RCX, in->rs2);
+	x86_alu_rr(e, true, ALU_CMP, RAX, RCX);
+	x86_cmov(e, cc, RAX, RCX);
+	store_x(e, in->rd, RAX);
+}
+
+/* A conditional branch ends the block: s->pc moves to the target or past
+ * the branch. */
+static void emit_branch(struct translation *t, const struct insn *in, enum x86_cc cc,
+			uint32_t retired, uint32_t off)
+{
+	struct emit *e = &t->e;
+	load_x(e, RAX, in->rs1);
+	x86_alu_rm(e, true, ALU_CMP, RAX, RBX, XOFF(in->rs2));
+	uint8_t *taken = x86_jcc(e, cc);
+	add_pc(e, off + in->len);
+	emit_exit_to(t, retired, off + in->len);
+	x86_patch(e, taken, e->p);
+	add_pc(e, off + in->imm);
+	emit_exit_to(t, retired, off + in->imm);
+}
+
+/* jal and jalr: rd = the next pc, then s->pc = the target. */
+static void emit_jump(struct translation *t, const struct insn *in, uint32_t retired,
+		      uint32_t off)
+{
+	struct emit *e = &t->e;
+	if (in->op == OP_JALR) {
+		load_x(e, RCX, in->rs1);
+		if (in->imm)
+			x86_alu_ri(e, true, ALU_ADD, RCX, (int32_t)in->imm);
+		x86_alu_ri(e, true, ALU_AND, RCX, -2);
+	} else {
+		x86_load64(e, RCX, RBX, PC_OFF);
+		x86_alu_ri(e, true, ALU_ADD, RCX, (int32_t)(off + in->imm));
+	}
+	if (in->rd) {
+		x86_load64(e, RAX, RBX, PC_OFF);
+		x86_alu_ri(e, true, ALU_ADD, RAX, (int32_t)(off + in->len));
+		store_x(e, in->rd, RAX);
+	}
+	x86_store64(e, RBX, PC_OFF, RCX);
+	if (in->op == OP_JAL)
+		emit_exit_to(t, retired, off + in->imm);
+	else
+		emit_exit(t, retired, false);
+}
+
+/* Emits one instruction that does not end the block, natively where the
+ * translator knows it and through the interpreter otherwise. */
+static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, uint32_t off)
+{
+	struct emit *e = &t->e;
+
+	switch (in->op) {
+	case OP_LUI:
+		x86_mov_ri(e, RAX, (uint64_t)in->imm);
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_AUIPC:
+		x86_load64(e, RAX, RBX, PC_OFF);
+		add_rax(e, (int64_t)off + in->imm);
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_LB: emit_load(t, in, i, off, 1, true); break;
+	case OP_LH: emit_load(t, in, i, off, 2, true); break;
+	case OP_LW: emit_load(t, in, i, off, 4, true); break;
+	case OP_LD: emit_load(t, in, i, off, 8, false); break;
+	case OP_LBU: emit_load(t, in, i, off, 1, false); break;
+	case OP_LHU: emit_load(t, in, i, off, 2, false); break;
+	case OP_LWU: emit_load(t, in, i, off, 4, false); break;
+	case OP_SB: emit_store(t, in, i, off, 1); break;
+	case OP_SH: emit_store(t, in, i, off, 2); break;
+	case OP_SW: emit_store(t, in, i, off, 4); break;
+	case OP_SD: emit_store(t, in, i, off, 8); break;
+	case OP_ADDI: emit_alu(e, in, ALU_ADD, true); break;
+	case OP_XORI: emit_alu(e, in, ALU_XOR, true); break;
+	case OP_ORI: emit_alu(e, in, ALU_OR, true); break;
+	case OP_ANDI: emit_alu(e, in, ALU_AND, true); break;
+	case OP_ADD: emit_alu(e, in, ALU_ADD, false); break;
+	case OP_SUB: emit_alu(e, in, ALU_SUB, false); break;
+	case OP_XOR: emit_alu(e, in, ALU_XOR, false); break;
+	case OP_OR: emit_alu(e, in, ALU_OR, false); break;
+	case OP_AND: emit_alu(e, in, ALU_AND, false); break;
+	case OP_SLTI: emit_set_less(e, in, CC_L, true); break;
+	case OP_SLTIU: emit_set_less(e, in, CC_B, true); break;
+	case OP_SLT: emit_set_less(e, in, CC_L, false); break;
+	case OP_SLTU: emit_set_less(e, in, CC_B, false); break;
+	case OP_SLLI: emit_shift(e, in, SH_SHL, false, true); break;
+	case OP_SRLI: emit_shift(e, in, SH_SHR, false, true); break;
+	case OP_SRAI: emit_shift(e, in, SH_SAR, false, true); break;
+	case OP_SLL: emit_shift(e, in, SH_SHL, false, false); break;
+	case OP_SRL: emit_shift(e, in, SH_SHR, false, false); break;
+	case OP_SRA: emit_shift(e, in, SH_SAR, false, false); break;
+	case OP_ADDIW: emit_alu_w(e, in, ALU_ADD, true); break;
+	case OP_ADDW: emit_alu_w(e, in, ALU_ADD, false); break;
+	case OP_SUBW: emit_alu_w(e, in, ALU_SUB, false); break;
+	case OP_SLLIW: emit_shift(e, in, SH_SHL, true, true); break;
+	case OP_SRLIW: emit_shift(e, in, SH_SHR, true, true); break;
+	case OP_SRAIW: emit_shift(e, in, SH_SAR, true, true); break;
+	case OP_SLLW: emit_shift(e, in, SH_SHL, true, false); break;
+	case OP_SRLW: emit_shift(e, in, SH_SHR, true, false); break;
+	case OP_SRAW: emit_shift(e, in, SH_SAR, true, false); break;
+	case OP_RORI: emit_shift(e, in, SH_ROR, false, true); break;
+	case OP_RORIW: emit_shift(e, in, SH_ROR, true, true); break;
+	case OP_ROR: emit_shift(e, in, SH_ROR, false, false); break;
+	case OP_ROL: emit_shift(e, in, SH_ROL, false, false); break;
+	case OP_RORW: emit_shift(e, in, SH_ROR, true, false); break;
+	case OP_ROLW: emit_shift(e, in, SH_ROL, true, false); break;
+	case OP_MUL:
+		load_x(e, RAX, in->rs1);
+		x86_imul_rm(e, true, RAX, RBX, XOFF(in->rs2));
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_MULW:
+		load_x(e, RAX, in->rs1);
+		x86_imul_rm(e, false, RAX, RBX, XOFF(in->rs2));
+		x86_movsxd_rr(e, RAX, RAX);
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_MULH:
+	case OP_MULHU:
+		load_x(e, RAX, in->rs1);
+		x86_f7_m(e, in->op == OP_MULH ? 5 : 4, RBX, XOFF(in->rs2));
+		store_x(e, in->rd, RDX);
+		break;
+	case OP_SH1ADD: emit_shadd(e, in, 1, false); break;
+	case OP_SH2ADD: emit_shadd(e, in, 2, false); break;
+	case OP_SH3ADD: emit_shadd(e, in, 3, false); break;
+	case OP_SH1ADD_UW: emit_shadd(e, in, 1, true); break;
+	case OP_SH2ADD_UW: emit_shadd(e, in, 2, true); break;
+	case OP_SH3ADD_UW: emit_shadd(e, in, 3, true); break;
+	case OP_ADD_UW: emit_shadd(e, in, 0, true); break;
+	case OP_ANDN:
+	case OP_ORN:
+		load_x(e, RAX, in->rs2);
+		x86_f7_r(e, 2, RAX);
+		x86_alu_rm(e, true, in->op == OP_ANDN ? ALU_AND : ALU_OR, RAX, RBX, XOFF(in->rs1));
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_XNOR:
+		load_x(e, RAX, in->rs1);
+		x86_alu_rm(e, true, ALU_XOR, RAX, RBX, XOFF(in->rs2));
+		x86_f7_r(e, 2, RAX);
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_MIN: emit_minmax(e, in, CC_G); break;
+	case OP_MAX: emit_minmax(e, in, CC_L); break;
+	case OP_MINU: emit_minmax(e, in, CC_A); break;
+	case OP_MAXU: emit_minmax(e, in, CC_B); break;
+	case OP_SEXT_B:
+	case OP_SEXT_H:
+	case OP_ZEXT_H:
+		/* The low bytes of a register slot are its low bits (little-endian). */
+		x86_load_ext(e, RAX, RBX, XOFF(in->rs1), in->op == OP_SEXT_B ? 1 : 2,
+			     in->op != OP_ZEXT_H);
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_REV8:
+		load_x(e, RAX, in->rs1);
+		x86_bswap(e, RAX);
+		store_x(e, in->rd, RAX);
+		break;
+	case OP_FENCE:
+		break;
+	default:
+		emit_interpret(t, in, i, off);
+		break;
+	}
+}
+
+/* Instructions that end a block and that the translator can end it with. */
+static bool ends_translation(const struct insn *in)
+{
+	switch (in->op) {
+	case OP_JAL: case OP_JALR:
+	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Block-ending instructions the interpreter must run: they may read the
+ * counters, change privilege or translation, or wait. */
+static bool left_to_interpreter(const struct insn *in)
+{
+	switch (in->op) {
+	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
+	case OP_SFENCE_VMA: case OP_FENCE_I: case OP_ILLEGAL:
+	case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
+	case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum x86_cc branch_cc(unsigned op)
+{
+	switch (op) {
+	case OP_BEQ: return CC_E;
+	case OP_BNE: return CC_NE;
+	case OP_BLT: return CC_L;
+	case OP_BGE: return CC_GE;
+	case OP_BLTU: return CC_B;
+	default: return CC_AE;
+	}
+}
+
+/* The trampolines: jit_run(h, code) enters through `enter`, which saves the
+ * callee-saved registers it uses, keeps the stack 16-byte aligned with one
+ * 8-byte scratch slot at [rsp] (slow loads return their value there), and
+ * jumps to the code; every exit path jumps to `exit` with the result in
+ * RAX, or to `exit_chained`, which makes it from R15. */
+static void emit_trampolines(struct jit *j)
+{
+	struct emit e = { j->buf, j->buf + j->size, false };
+
+	j->enter = e.p;
+	x86_push(&e, RBX);
+	x86_push(&e, RBP);
+	x86_push(&e, R14);
+	x86_push(&e, R15);
+	x86_alu_ri(&e, true, ALU_SUB, RSP, 8);
+	x86_mov_rr(&e, true, RBP, RDI);
+	x86_lea(&e, RBX, RDI, X_BASE);
+	x86_load64(&e, R14, RDI, (int32_t)offsetof(struct hart, dtlb));
+	x86_alu_rr(&e, false, ALU_XOR, R15, R15);
+	x86_jmp_r(&e, RSI);
+
+	j->exit_chained = e.p;
+	x86_lea(&e, RAX, R15, 0);
+	x86_alu_rr(&e, true, ALU_ADD, RAX, RAX);
+	j->exit = e.p;
+	x86_alu_ri(&e, true, ALU_ADD, RSP, 8);
+	x86_pop(&e, R15);
+	x86_pop(&e, R14);
+	x86_pop(&e, RBP);
+	x86_pop(&e, RBX);
+	x86_ret(&e);
+	j->used = (size_t)(e.p - j->buf);
+}
+
+static bool jit_map(struct jit *j)
+{
+	void *p = mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		j->unavailable = true;
+		return false;
+	}
+	j->buf = p;
+	j->size = JIT_BUFFER_SIZE;
+	emit_trampolines(j);
+	return true;
+}
+
+void jit_reset(struct jit *j)
+{
+	j->link_site = NULL;
+	if (j->buf)
+		emit_trampolines(j);
+}
+
+void jit_link(struct jit *j, const uint8_t *host, void *code)
+{
+	if (j->link_site && j->link_target == host) {
+		int32_t rel = (int32_t)((uint8_t *)code - (j->link_site + 4));
+		memcpy(j->link_site, &rel, 4);
+	}
+	j->link_site = NULL;
+}
+
+bool jit_full(const struct jit *j)
+{
+	return j->buf && j->size - j->used < JIT_BLOCK_ROOM;
+}
+
+void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, uint32_t n)
+{
+	if (j->unavailable || (!j->buf && !jit_map(j)) || jit_full(j))
+		return NULL;
+
+	struct translation t = {
+		.e = { j->buf + j->used, j->buf + j->size, false }, .j = j, .host = host,
+	};
+	uint8_t *code = t.e.p;
+	uint32_t i, off = 0;
+
+	for (i = 0; i < n; off += in[i].len, i++) {
+		if (left_to_interpreter(&in[i]))
+			break;
+		if (ends_translation(&in[i])) {
+			if (in[i].op == OP_JAL || in[i].op == OP_JALR)
+				emit_jump(&t, &in[i], i + 1, off);
+			else
+				emit_branch(&t, &in[i], branch_cc(in[i].op), i + 1, off);
+			i++;
+			goto done;
+		}
+		emit_insn(&t, &in[i], i, off);
+	}
+	if (i == 0)
+		return NULL;
+	/* The rest of the block is the interpreter's, from instruction i. */
+	add_pc(&t.e, off);
+	emit_exit(&t, i, false);
+done:
+	for (unsigned k = 0; k < t.nslow; k++)
+		emit_slow_path(&t, &t.slow[k]);
+	for (unsigned k = 0; k < t.nunlinked; k++)
+		emit_unlinked_stub(&t, &t.unlinked[k]);
+	if (t.e.full)
+		return NULL;
+	j->used = (size_t)(t.e.p - j->buf);
+	return code;
+}
+
+uint64_t jit_run(struct jit *j, struct hart *h, void *code, uint64_t budget)
+{
+	uint64_t (*enter)(struct hart *, void *) =
+		(uint64_t (*)(struct hart *, void *))(uintptr_t)j->enter;
+	j->budget = budget;
+	return enter(h, code);
+}
+
+void jit_destroy(struct jit *j)
+{
+	if (j->buf)
+		munmap(j->buf, j->size);
+	j->buf = NULL;
+}
+
+#else
+
+void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, uint32_t n)
+{
+	j->unavailable = true;
+	return NULL;
+}
+
+bool jit_full(const struct jit *j)
+{
+	return false;
+}
+
+void jit_reset(struct jit *j)
+{
+}
+
+uint64_t jit_run(struct jit *j, struct hart *h, void *code, uint64_t budget)
+{
+	return 0;
+}
+
+void jit_link(struct jit *j, const uint8_t *host, void *code)
+{
+}
+
+void jit_destroy(struct jit *j)
+{
+}
+
+#endif
