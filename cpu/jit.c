@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 
+#include "cpu/csr.h"
 #include "cpu/exec.h"
 #include "cpu/hart.h"
 #include "cpu/mmu.h"
@@ -54,6 +55,10 @@ struct translation {
 };
 
 #define JIT_FIELD(f) ((int32_t)offsetof(struct hart, jit.f))
+#define HART_FIELD(f) ((int32_t)offsetof(struct hart, f))
+
+/* The lookup trampoline indexes blocks by shifting. */
+_Static_assert(sizeof(struct block) == 32, "struct block is 32 bytes");
 
 static void load_x(struct emit *e, unsigned hreg, unsigned r)
 {
@@ -105,11 +110,11 @@ static void emit_exit_to(struct translation *t, uint32_t retired, int64_t off)
 	struct emit *e = &t->e;
 	int64_t in_page = (int64_t)((uintptr_t)t->host & 0xfff) + off;
 
+	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)retired);
 	if (in_page < 0 || in_page >= 4096) {
-		emit_exit(t, retired, false);
+		x86_patch(e, x86_jmp(e), t->j->lookup);
 		return;
 	}
-	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)retired);
 	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
 	x86_patch(e, x86_jcc(e, CC_AE), t->j->exit_chained);
 	t->unlinked[t->nunlinked++] = (struct unlinked){ x86_jmp(e), t->host + off };
@@ -334,10 +339,37 @@ static void emit_jump(struct translation *t, const struct insn *in, uint32_t ret
 		store_x(e, in->rd, RAX);
 	}
 	x86_store64(e, RBX, PC_OFF, RCX);
-	if (in->op == OP_JAL)
+	if (in->op == OP_JAL) {
 		emit_exit_to(t, retired, off + in->imm);
-	else
-		emit_exit(t, retired, false);
+	} else {
+		x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)retired);
+		x86_patch(e, x86_jmp(e), t->j->lookup);
+	}
+}
+
+/* A CSR instruction that does not read the counters (they are brought up
+ * to date only when jit_run returns) ends a translation: the interpreter's
+ * body runs it, then the next block is looked up afresh, since the CSR may
+ * have changed translation; if it asked for the dispatcher's attention
+ * (an interrupt may be pending), the run ends. */
+static bool csr_translatable(const struct insn *in)
+{
+	unsigned csr = (unsigned)in->imm & 0xfff;
+	if (in->op < OP_CSRRW || in->op > OP_CSRRCI)
+		return false;
+	return csr == CSR_TIME || (!(csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) &&
+				   !(csr >= CSR_MCYCLE && csr <= CSR_MHPMCOUNTER31));
+}
+
+static void emit_csr(struct translation *t, const struct insn *in, uint32_t index, uint32_t off)
+{
+	struct emit *e = &t->e;
+	x86_mov_ri(e, RSI, (uint64_t)(uintptr_t)in);
+	emit_call(t, (const void *)hart_exec_insn, index, off);
+	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)index + 1);
+	x86_cmp8_mi(e, RBP, HART_FIELD(break_loop), 0);
+	x86_patch(e, x86_jcc(e, CC_NE), t->j->exit_chained);
+	x86_patch(e, x86_jmp(e), t->j->lookup);
 }
 
 /* Emits one instruction that does not end the block, natively where the
@@ -502,11 +534,70 @@ static enum x86_cc branch_cc(unsigned op)
 	}
 }
 
+/* The dispatcher's fast path in host code, for jumps whose target is not
+ * known when they are translated (jalr, jumps to another page): s->pc's
+ * page in the fetch TLB, its block in the block table, the page's
+ * generation, the block's translation. Anything missing, or the budget
+ * spent, leaves for the dispatcher in C, which fills what is missing. */
+static void emit_lookup(struct emit *e, struct jit *j)
+{
+	int32_t fetch = (int32_t)(ACC_EXEC * sizeof(((struct tlb *)0)->e[0]));
+	int32_t blocks = HART_FIELD(blocks);
+	uint8_t *miss[6];
+	unsigned n = 0;
+
+	j->lookup = e->p;
+	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
+	miss[n++] = x86_jcc(e, CC_AE);
+	/* A CSR write may have changed the data TLB in use. */
+	x86_load64(e, R14, RBP, HART_FIELD(dtlb));
+	x86_load64(e, RAX, RBX, PC_OFF);
+	x86_mov_rr(e, true, RDX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RDX, 12);
+	x86_alu_ri(e, false, ALU_AND, RDX, TLB_SIZE - 1);
+	x86_shift_ri(e, false, SH_SHL, RDX, 4);
+	x86_alu_rm(e, true, ALU_ADD, RDX, RBP, HART_FIELD(itlb));
+	x86_mov_rr(e, true, RCX, RAX);
+	x86_alu_ri(e, true, ALU_AND, RCX, -4096);
+	x86_alu_rm(e, true, ALU_CMP, RCX, RDX, fetch);
+	miss[n++] = x86_jcc(e, CC_NE);
+	x86_alu_rm(e, true, ALU_ADD, RAX, RDX, fetch + (int32_t)offsetof(struct tlb_entry, addend));
+	/* rax = host address of the code; rcx = its block (block_index). */
+	x86_mov_rr(e, true, RCX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RCX, 1);
+	x86_mov_rr(e, true, RDX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RDX, 13);
+	x86_alu_rr(e, false, ALU_XOR, RCX, RDX);
+	x86_alu_ri(e, false, ALU_AND, RCX, BLOCK_TABLE - 1);
+	x86_shift_ri(e, true, SH_SHL, RCX, 5);
+	x86_alu_rr(e, true, ALU_ADD, RCX, RBP);
+	x86_alu_rm(e, true, ALU_CMP, RAX, RCX, blocks + (int32_t)offsetof(struct block, host));
+	miss[n++] = x86_jcc(e, CC_NE);
+	/* The page's generation: cm->gen[(host - cm->host) >> 12]. */
+	x86_load64(e, R8, RBP, HART_FIELD(bus));
+	x86_alu_rm(e, true, ALU_SUB, RAX, R8, (int32_t)offsetof(struct bus, code.host));
+	x86_shift_ri(e, true, SH_SHR, RAX, 12);
+	x86_alu_rm(e, true, ALU_CMP, RAX, R8, (int32_t)offsetof(struct bus, code.pages));
+	miss[n++] = x86_jcc(e, CC_AE);
+	x86_shift_ri(e, true, SH_SHL, RAX, 2);
+	x86_alu_rm(e, true, ALU_ADD, RAX, R8, (int32_t)offsetof(struct bus, code.gen));
+	x86_load_ext(e, RDX, RAX, 0, 4, false);
+	x86_alu_rm(e, false, ALU_CMP, RDX, RCX, blocks + (int32_t)offsetof(struct block, gen));
+	miss[n++] = x86_jcc(e, CC_NE);
+	x86_load64(e, RAX, RCX, blocks + (int32_t)offsetof(struct block, code));
+	x86_alu_rr(e, true, ALU_AND, RAX, RAX);
+	miss[n++] = x86_jcc(e, CC_E);
+	x86_jmp_r(e, RAX);
+	for (unsigned k = 0; k < n; k++)
+		x86_patch(e, miss[k], j->exit_chained);
+}
+
 /* The trampolines: jit_run(h, code) enters through `enter`, which saves the
  * callee-saved registers it uses, keeps the stack 16-byte aligned with one
  * 8-byte scratch slot at [rsp] (slow loads return their value there), and
  * jumps to the code; every exit path jumps to `exit` with the result in
- * RAX, or to `exit_chained`, which makes it from R15. */
+ * RAX, or to `exit_chained`, which makes it from R15, or through `lookup`
+ * to another translation. */
 static void emit_trampolines(struct jit *j)
 {
 	struct emit e = { j->buf, j->buf + j->size, false };
@@ -533,6 +624,8 @@ static void emit_trampolines(struct jit *j)
 	x86_pop(&e, RBP);
 	x86_pop(&e, RBX);
 	x86_ret(&e);
+
+	emit_lookup(&e, j);
 	j->used = (size_t)(e.p - j->buf);
 }
 
@@ -583,6 +676,11 @@ void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, u
 	uint32_t i, off = 0;
 
 	for (i = 0; i < n; off += in[i].len, i++) {
+		if (csr_translatable(&in[i])) {
+			emit_csr(&t, &in[i], i, off);
+			i++;
+			goto done;
+		}
 		if (left_to_interpreter(&in[i]))
 			break;
 		if (ends_translation(&in[i])) {
@@ -597,9 +695,10 @@ void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, u
 	}
 	if (i == 0)
 		return NULL;
-	/* The rest of the block is the interpreter's, from instruction i. */
+	/* The block was cut short (by its length or its page), or the rest is
+	 * the interpreter's: on to the block at instruction i. */
 	add_pc(&t.e, off);
-	emit_exit(&t, i, false);
+	emit_exit_to(&t, i, off);
 done:
 	for (unsigned k = 0; k < t.nslow; k++)
 		emit_slow_path(&t, &t.slow[k]);

@@ -25,7 +25,8 @@ struct insn;
 struct jit {
 	uint8_t *buf;           /* executable memory, mapped on first use */
 	size_t size, used;
-	uint8_t *enter, *exit, *exit_chained;   /* trampolines at the start of buf */
+	/* Trampolines at the start of buf: see emit_trampolines. */
+	uint8_t *enter, *exit, *exit_chained, *lookup;
 	bool unavailable;       /* no code generator, or no executable memory */
 	/* Translated code runs chained blocks until `budget` instructions
 	 * have retired. A direct jump to a block that was not translated when

@@ -313,6 +313,13 @@ static inline void x86_bswap(struct emit *e, unsigned r)
 	emit_u8(e, (uint8_t)(0xc8 + (r & 7)));
 }
 
+/* cmp byte [base + disp], imm8 */
+static inline void x86_cmp8_mi(struct emit *e, unsigned base, int32_t disp, uint8_t imm)
+{
+	emit_op_mem(e, false, (const uint8_t[]){ 0x80 }, 1, ALU_CMP, base, disp, false);
+	emit_u8(e, imm);
+}
+
 /* test r8, r8 on the low byte of RAX..RBX */
 static inline void x86_test8(struct emit *e, unsigned r)
 {
