@@ -34,6 +34,8 @@ static void run_usage(FILE *out)
 		"                    (runs everything in the interpreter)\n"
 		"  --no-jit          run everything in the interpreter, the reference engine,\n"
 		"                    instead of translating hot code to host code\n"
+		"  --jit-threshold N translate a block of code on its Nth run (default 4;\n"
+		"                    1 translates everything, as the tests do)\n"
 		"  -h, --help        show this help\n\n"
 		"The console is the virt board's UART on this terminal: Ctrl-A x quits.\n\n"
 		"A program that defines a 'tohost' symbol talks to the host through it\n"
@@ -88,7 +90,7 @@ static int exit_status(uint64_t code)
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
-	       OPT_NO_JIT };
+	       OPT_NO_JIT, OPT_JIT_THRESHOLD };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -100,6 +102,7 @@ int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "no-jit", no_argument, NULL, OPT_NO_JIT },
+		{ "jit-threshold", required_argument, NULL, OPT_JIT_THRESHOLD },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -108,7 +111,7 @@ int cmd_run(int argc, char **argv)
 		.ncpus = 1,
 		.console_in = 0,
 		.console_out = 1,
-		.jit = true,
+		.jit_threshold = 4,
 	};
 	struct machine *m = NULL;
 	struct error err = { 0 };
@@ -123,7 +126,13 @@ int cmd_run(int argc, char **argv)
 		case OPT_BIOS: cfg.bios = optarg; break;
 		case OPT_DUMP_DTB: cfg.dump_dtb = optarg; break;
 		case OPT_TRACE: cfg.trace = true; break;
-		case OPT_NO_JIT: cfg.jit = false; break;
+		case OPT_NO_JIT: cfg.jit_threshold = 0; break;
+		case OPT_JIT_THRESHOLD:
+			if (parse_uint(optarg, &cfg.jit_threshold) < 0 || cfg.jit_threshold == 0) {
+				fprintf(stderr, "doppel run: --jit-threshold: '%s' is not a number from 1 to 1024\n", optarg);
+				return 2;
+			}
+			break;
 		case OPT_MEM:
 			if (parse_size(optarg, &cfg.ram_size) < 0) {
 				fprintf(stderr, "doppel run: --mem: '%s' is not a size (e.g. 512M, 2G)\n", optarg);

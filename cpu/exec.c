@@ -481,10 +481,6 @@ static inline unsigned block_index(const uint8_t *p)
 	return (unsigned)((v >> 1) ^ (v >> 13)) & (BLOCK_TABLE - 1);
 }
 
-/* Blocks are translated on their JIT_THRESHOLD-th run: code that runs once
- * (boot, initialisation) is not worth translating. */
-#define JIT_THRESHOLD 4
-
 uint64_t hart_run(struct hart *h, uint64_t budget)
 {
 	struct hart_state *s = &h->s;
@@ -507,7 +503,7 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 		if (!b || b->count == 0) {
 			n++;
 			retired += step(h);
-		} else if (b->code || (h->jit_enabled && ++b->runs == JIT_THRESHOLD &&
+		} else if (b->code || (h->jit_threshold && ++b->runs == h->jit_threshold &&
 					translate(h, b))) {
 			uint64_t done = run_translated(h, b, budget - n);
 			retired += done;

@@ -164,7 +164,9 @@ struct hart {
 	struct block blocks[BLOCK_TABLE];
 	struct insn arena[BLOCK_ARENA];
 	uint32_t arena_used;
-	bool jit_enabled;
+	/* Blocks are translated on their jit_threshold-th run (0: never), so
+	 * that code run once (boot, initialisation) is not translated. */
+	uint32_t jit_threshold;
 	struct jit jit;
 };
 

@@ -25,15 +25,24 @@ for t in "$O"/tests/unit/test_*; do
 	fi
 done
 
-# Bare-metal guest programs: each must exit 0 through tohost.
-for elf in "$O"/tests/isa/*.elf "$O"/tests/riscv-tests/*.elf; do
-	[ -f "$elf" ] || continue
-	name=${elf#"$O"/tests/}
-	if "$DOPPEL" run --bios none --kernel "$elf" --timeout 20 >"$elf.log" 2>&1; then
-		ok
-	else
-		bad "$name (exit $?, log $elf.log)"
-	fi
+# Bare-metal guest programs: each must exit 0 through tohost, once under
+# the interpreter and once with every block translated to host code.
+for engine in interp jit; do
+	case $engine in
+	interp) flags=--no-jit ;;
+	jit) flags="--jit-threshold 1" ;;
+	esac
+	for elf in "$O"/tests/isa/*.elf "$O"/tests/riscv-tests/*.elf; do
+		[ -f "$elf" ] || continue
+		name="${elf#"$O"/tests/} ($engine)"
+		log="$elf.$engine.log"
+		# shellcheck disable=SC2086 # flags holds two words
+		if "$DOPPEL" run $flags --bios none --kernel "$elf" --timeout 20 >"$log" 2>&1; then
+			ok
+		else
+			bad "$name (exit $?, log $log)"
+		fi
+	done
 done
 
 # Suites that print their own "N passed, N failed" line.

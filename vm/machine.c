@@ -263,7 +263,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 		hart_init(m->harts[i], i, &m->bus, &m->time);
 		m->harts[i]->stop = &m->exit.pending;
 		m->harts[i]->trace = cfg->trace;
-		m->harts[i]->jit_enabled = cfg->jit && !cfg->trace;
+		m->harts[i]->jit_threshold = cfg->trace ? 0 : cfg->jit_threshold;
 	}
 	int ret = create_devices(m, err);
 	if (ret < 0)

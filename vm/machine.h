@@ -39,7 +39,7 @@ struct machine_config {
 	const char *dump_dtb;
 	double timeout;            /* seconds; 0 = none */
 	bool trace;
-	bool jit;                  /* translate hot blocks to host code */
+	unsigned jit_threshold;    /* translate blocks on this run; 0: never */
 	int console_in, console_out;   /* host file descriptors */
 };
 

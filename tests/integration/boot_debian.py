@@ -132,6 +132,7 @@ def main():
     scenario(results, "built-in SBI", base, 1)
     scenario(results, "OpenSBI", base + ["--bios", OPENSBI], 1)
     scenario(results, "two harts", base + ["--cpus", "2"], 2)
+    scenario(results, "interpreter only", base + ["--no-jit"], 1)
     escape_quits(results, base)
     print("%d passed, %d failed" % (results.passed, results.failed))
     return 1 if results.failed else 0
