@@ -136,7 +136,10 @@ static enum sys_result exec_system(struct hart *h, const struct insn *in)
 	case OP_SFENCE_VMA:
 		if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TVM)))
 			break;
-		hart_tlb_flush_vm(h);
+		if (in->rs1)
+			hart_tlb_flush_page(h, s->x[in->rs1]);
+		else
+			hart_tlb_flush_vm(h);
 		return SYS_NEXT;
 	}
 	hart_illegal(h, in);

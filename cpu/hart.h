@@ -71,7 +71,7 @@ enum irq {
 #define MENVCFG_STCE  (1ull << 63)
 
 #define PMP_ENTRIES 16
-#define TLB_SIZE 256
+#define TLB_SIZE 1024
 /* The block cache: up to BLOCK_MAX decoded instructions per block, blocks
  * found through a direct-mapped table, their instructions in an arena that
  * is emptied whole when full. */
@@ -160,6 +160,9 @@ struct hart {
 	/* Derived state, rebuilt after any change that affects it. */
 	struct tlb tlb[4];             /* indexed by privilege (2 unused) */
 	struct tlb *itlb, *dtlb;       /* fetch at priv; loads/stores at the MPRV priv */
+	/* Virtual addresses of the superpages walked since the last full
+	 * flush of the S and U TLBs: [super_lo, super_hi). */
+	uint64_t super_lo, super_hi;
 	uint64_t code_epoch;           /* the code map epoch the write TLBs agree with */
 	struct block blocks[BLOCK_TABLE];
 	struct insn arena[BLOCK_ARENA];
@@ -187,10 +190,12 @@ bool hart_poll_interrupts(struct hart *h);
 
 /* Recomputes itlb/dtlb after priv, MPRV or MPP change; hart_tlb_flush after
  * PMP changes; hart_tlb_flush_vm after satp, sfence.vma, SUM or MXR
- * changes; hart_tlb_flush_writes when a page became code. */
+ * changes; hart_tlb_flush_page for sfence.vma of one address;
+ * hart_tlb_flush_writes when a page became code. */
 void hart_tlb_select(struct hart *h);
 void hart_tlb_flush(struct hart *h);
 void hart_tlb_flush_vm(struct hart *h);
+void hart_tlb_flush_page(struct hart *h, uint64_t va);
 void hart_tlb_flush_writes(struct hart *h);
 
 #endif

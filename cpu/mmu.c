@@ -43,6 +43,8 @@ void hart_tlb_select(struct hart *h)
 void hart_tlb_flush(struct hart *h)
 {
 	memset(h->tlb, 0xff, sizeof(h->tlb));
+	h->super_lo = ~0ull;
+	h->super_hi = 0;
 }
 
 /* M-mode addresses are physical: only the S and U TLBs (adjacent) hold
@@ -50,6 +52,29 @@ void hart_tlb_flush(struct hart *h)
 void hart_tlb_flush_vm(struct hart *h)
 {
 	memset(&h->tlb[PRIV_U], 0xff, sizeof(h->tlb[0]) * 2);
+	h->super_lo = ~0ull;
+	h->super_hi = 0;
+}
+
+/* sfence.vma with an address drops the translations of its leaf PTE. The
+ * TLBs hold superpages as 4 KiB pieces, so an address inside a superpage
+ * that was walked since the last full flush drops everything; otherwise
+ * the page's own entries go (spec 10.2.1). */
+void hart_tlb_flush_page(struct hart *h, uint64_t va)
+{
+	uint64_t page = va & ~0xfffull;
+
+	if (va >= h->super_lo && va < h->super_hi) {
+		hart_tlb_flush_vm(h);
+		return;
+	}
+	for (unsigned p = PRIV_U; p <= PRIV_S; p++) {
+		for (unsigned a = 0; a < 3; a++) {
+			struct tlb_entry *e = &h->tlb[p].e[a][(va >> 12) & (TLB_SIZE - 1)];
+			if (e->tag == page)
+				e->tag = TLB_INVALID;
+		}
+	}
 }
 
 void hart_tlb_flush_writes(struct hart *h)
@@ -127,6 +152,14 @@ static int page_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 		}
 		uint64_t page = ((ppn & ~low_mask) | ((va >> 12) & low_mask)) << 12;
 		*pa = page | (va & 0xfff);
+		if (level > 0) {
+			uint64_t span = 1ull << (12 + 9 * level);
+			uint64_t base = va & ~(span - 1);
+			if (base < h->super_lo)
+				h->super_lo = base;
+			if (base + span > h->super_hi)
+				h->super_hi = base + span;
+		}
 		return 0;
 	}
 	return (int)fault_page[acc];
