@@ -76,8 +76,8 @@ enum irq {
  * found through a direct-mapped table, their instructions in an arena that
  * is emptied whole when full. */
 #define BLOCK_MAX 32
-#define BLOCK_TABLE 16384
-#define BLOCK_ARENA 65536
+#define BLOCK_TABLE 65536
+#define BLOCK_ARENA (1u << 20)
 
 /* A TLB entry maps one virtual page to host memory: host = vaddr + addend.
  * tag is the virtual page address, or TLB_INVALID. */
@@ -165,7 +165,7 @@ struct hart {
 	uint64_t super_lo, super_hi;
 	uint64_t code_epoch;           /* the code map epoch the write TLBs agree with */
 	struct block blocks[BLOCK_TABLE];
-	struct insn arena[BLOCK_ARENA];
+	struct insn *arena;            /* BLOCK_ARENA entries, touched as used */
 	uint32_t arena_used;
 	/* Blocks are translated on their jit_threshold-th run (0: never), so
 	 * that code run once (boot, initialisation) is not translated. */
@@ -173,7 +173,8 @@ struct hart {
 	struct jit jit;
 };
 
-void hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct timebase *tb);
+/* Returns 0, or -ENOMEM. */
+int hart_init(struct hart *h, uint64_t hartid, struct bus *bus, const struct timebase *tb);
 void hart_reset(struct hart *h, uint64_t pc);
 void hart_destroy(struct hart *h);
 

@@ -19,7 +19,7 @@
 
 #include "cpu/x86_emit.h"
 
-#define JIT_BUFFER_SIZE (32u << 20)
+#define JIT_BUFFER_SIZE (64u << 20)
 /* Room one block's code can never exceed (BLOCK_MAX instructions of at most
  * ~120 bytes each, plus their slow paths). */
 #define JIT_BLOCK_ROOM (BLOCK_MAX * 256)

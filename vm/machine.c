@@ -258,9 +258,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 
 	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i] = malloc(sizeof(struct hart));
-		if (!m->harts[i])
+		if (!m->harts[i] || hart_init(m->harts[i], i, &m->bus, &m->time) < 0)
 			return error_set(err, ENOMEM, "out of memory");
-		hart_init(m->harts[i], i, &m->bus, &m->time);
 		m->harts[i]->stop = &m->exit.pending;
 		m->harts[i]->trace = cfg->trace;
 		m->harts[i]->jit_threshold = cfg->trace ? 0 : cfg->jit_threshold;
