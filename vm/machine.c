@@ -252,6 +252,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 		return error_set(err, errno, "cannot allocate %llu MiB of guest RAM: %s",
 				 (unsigned long long)(cfg->ram_size >> 20), strerror(errno));
 	}
+	/* Huge pages: a guest touching its RAM faults 512 times less often. A
+	 * host without them still works. */
+	madvise(m->ram, cfg->ram_size, MADV_HUGEPAGE);
 	bus_add_ram(&m->bus, RAM_BASE, cfg->ram_size, m->ram);
 	if (code_map_init(&m->bus.code, m->ram, cfg->ram_size) < 0)
 		return error_set(err, ENOMEM, "out of memory");
