@@ -5,6 +5,7 @@
 
 #include "cpu/csr.h"
 #include "cpu/fpu.h"
+#include "cpu/fpu_host.h"
 #include "cpu/mmu.h"
 #include "cpu/trap.h"
 
@@ -150,6 +151,45 @@ static bool fp_double(const struct insn *in, const uint64_t *f, uint64_t xval, i
 	return true;
 }
 
+/* The arithmetic fpu_host.h can do on the host, with f[rd] as the result;
+ * false leaves the instruction to fpu.c. */
+static bool fp_on_host(const struct insn *in, const uint64_t *f, uint64_t *res)
+{
+	uint64_t a = f[in->rs1], b = f[in->rs2], c = f[in->rs3];
+	uint32_t r32;
+
+	switch (in->op) {
+	case OP_FADD_D: return f64_host(FPU_HOST_ADD, a, b, 0, res);
+	case OP_FSUB_D: return f64_host(FPU_HOST_SUB, a, b, 0, res);
+	case OP_FMUL_D: return f64_host(FPU_HOST_MUL, a, b, 0, res);
+	case OP_FDIV_D: return f64_host(FPU_HOST_DIV, a, b, 0, res);
+	case OP_FSQRT_D: return f64_host(FPU_HOST_SQRT, a, 0, 0, res);
+	case OP_FMADD_D: return f64_host(FPU_HOST_FMA, a, b, c, res);
+	case OP_FMSUB_D: return f64_host(FPU_HOST_FMA, a, b, c ^ F64_SIGN, res);
+	case OP_FNMSUB_D: return f64_host(FPU_HOST_FMA, a ^ F64_SIGN, b, c, res);
+	case OP_FNMADD_D: return f64_host(FPU_HOST_FMA, a ^ F64_SIGN, b, c ^ F64_SIGN, res);
+	default: break;
+	}
+	uint32_t sa = unbox(a), sb = unbox(b), sc = unbox(c);
+	bool ok;
+	switch (in->op) {
+	case OP_FADD_S: ok = f32_host(FPU_HOST_ADD, sa, sb, 0, &r32); break;
+	case OP_FSUB_S: ok = f32_host(FPU_HOST_SUB, sa, sb, 0, &r32); break;
+	case OP_FMUL_S: ok = f32_host(FPU_HOST_MUL, sa, sb, 0, &r32); break;
+	case OP_FDIV_S: ok = f32_host(FPU_HOST_DIV, sa, sb, 0, &r32); break;
+	case OP_FSQRT_S: ok = f32_host(FPU_HOST_SQRT, sa, 0, 0, &r32); break;
+	case OP_FMADD_S: ok = f32_host(FPU_HOST_FMA, sa, sb, sc, &r32); break;
+	case OP_FMSUB_S: ok = f32_host(FPU_HOST_FMA, sa, sb, sc ^ F32_SIGN, &r32); break;
+	case OP_FNMSUB_S: ok = f32_host(FPU_HOST_FMA, sa ^ F32_SIGN, sb, sc, &r32); break;
+	case OP_FNMADD_S:
+		ok = f32_host(FPU_HOST_FMA, sa ^ F32_SIGN, sb, sc ^ F32_SIGN, &r32);
+		break;
+	default: return false;
+	}
+	*res = BOX32 | r32;
+	return ok;
+}
+
 /* The D group starts at FLD in the instruction list; fcvt.s.d is in it. */
 static bool is_double(unsigned op)
 {
@@ -175,6 +215,11 @@ bool exec_fp(struct hart *h, const struct insn *in)
 			goto illegal;
 	}
 
+	if (rm == FPU_RNE && (s->fcsr & FPU_NX) && fp_on_host(in, s->f, &res)) {
+		s->f[in->rd] = res;
+		fs_dirty(h);
+		return true;
+	}
 	bool to_f = is_double(in->op) ? fp_double(in, s->f, s->x[in->rs1], rm, &fl, &res)
 				       : fp_single(in, s->f, s->x[in->rs1], rm, &fl, &res);
 	if (to_f) {

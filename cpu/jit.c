@@ -347,8 +347,8 @@ static void emit_jump(struct translation *t, const struct insn *in, uint32_t ret
 	}
 }
 
-/* A CSR instruction that does not read the counters (they are brought up
- * to date only when jit_run returns) ends a translation: the interpreter's
+/* A CSR instruction that neither reads the counters nor stops them (they
+ * are brought up to date only when jit_run returns) ends a translation: the interpreter's
  * body runs it, then the next block is looked up afresh, since the CSR may
  * have changed translation; if it asked for the dispatcher's attention
  * (an interrupt may be pending), the run ends. */
@@ -356,6 +356,8 @@ static bool csr_translatable(const struct insn *in)
 {
 	unsigned csr = (unsigned)in->imm & 0xfff;
 	if (in->op < OP_CSRRW || in->op > OP_CSRRCI)
+		return false;
+	if (csr == CSR_MCOUNTINHIBIT)
 		return false;
 	return csr == CSR_TIME || (!(csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) &&
 				   !(csr >= CSR_MCYCLE && csr <= CSR_MHPMCOUNTER31));
