@@ -47,8 +47,8 @@ enum { REG_DATA = 8, REG_DATA_ODD = 9, REG_COUNTER = 15, REG_TARGET = 31 };
 #define DATA_PTR     (DATA_MID - 64)         /* 8-aligned */
 #define DATA_PTR_ODD (DATA_MID - 0x43)
 
-#define RUN_SLICE 5000                       /* hart_run budget per call */
-#define RUN_LIMIT 200                        /* slices before a program "hangs" */
+#define SLICE_MAX  100                       /* hart_run budgets are 1..SLICE_MAX */
+#define RUN_LIMIT  100000                    /* hart_run calls before a program "hangs" */
 
 enum { ENGINE_INTERP, ENGINE_JIT, ENGINE_JIT_LATE, ENGINES };
 static const uint32_t engine_threshold[ENGINES] = { 0, 1, 2 };
@@ -635,6 +635,7 @@ static void generate(struct program *p, struct rng *r)
 struct start_state {
 	uint64_t x[32];
 	uint8_t data[DATA_SIZE];
+	uint64_t slice_seed;    /* how hart_run's budgets are chosen */
 };
 
 struct fixture {
@@ -650,6 +651,7 @@ static void random_start(struct start_state *st, struct rng *r)
 		st->x[i] = random_value(r);
 	st->x[REG_DATA] = DATA_PTR;
 	st->x[REG_DATA_ODD] = DATA_PTR_ODD;
+	st->slice_seed = rng_next(r);
 	for (unsigned i = 0; i < DATA_SIZE; i += 8) {
 		uint64_t v = rng_next(r);
 		memcpy(st->data + i, &v, 8);
@@ -693,11 +695,14 @@ static void prepare_run(struct machine_under_test *m, const struct program *p,
 	ram_write(m, DATA_BASE, st->data, DATA_SIZE);
 }
 
-/* Runs until the hart waits in the trap vector's wfi; false if it never does. */
-static bool run_to_wfi(struct hart *h)
+/* Runs until the hart waits in the trap vector's wfi, in slices of random
+ * length, so that translated code also stops where its budget runs out;
+ * false if it never waits. */
+static bool run_to_wfi(struct hart *h, uint64_t slice_seed)
 {
+	struct rng slices = { slice_seed };
 	for (unsigned i = 0; i < RUN_LIMIT && !h->s.wfi; i++)
-		hart_run(h, RUN_SLICE);
+		hart_run(h, 1 + rng_below(&slices, SLICE_MAX));
 	return h->s.wfi != 0;
 }
 
@@ -778,7 +783,7 @@ static bool run_and_compare(struct fixture *fx, const struct program *p,
 
 	for (unsigned e = 0; e < ENGINES; e++) {
 		prepare_run(&fx->m[e], p, st);
-		if (!run_to_wfi(fx->m[e].hart)) {
+		if (!run_to_wfi(fx->m[e].hart, st->slice_seed + e)) {
 			fprintf(stderr, "%s: the %s never reached the trap vector (pc %#llx)\n",
 				what, engine_name[e],
 				(unsigned long long)fx->m[e].hart->s.pc);
