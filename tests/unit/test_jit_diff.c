@@ -3,16 +3,18 @@
  * jit_threshold (0: interpreted, 1: every block translated, 2: interpreted
  * first, translated from the second run on), and everything a program can
  * observe must come out identical: x registers, pc, the counters, the trap
- * CSRs, mscratch and the data it stored.
+ * CSRs, mscratch and sscratch, and the data it stored.
  *
  * Programs are RV64IM + Zba/Zbb/Zbs + C, encoded here: ALU operations on
  * interesting values, loads and stores of every width (misaligned, crossing
  * a page), forward branches, bounded loops, jal/jalr to computed targets
- * (also across pages, where translated blocks are not chained), mscratch and
- * counter accesses, and now and then a load from a wild address, which
- * faults in the middle of a block. Each program ends with ecall into a trap
- * vector holding wfi, which stops hart_run. It runs twice on the same harts,
- * the second time through the translations (and chains) the first left.
+ * (also across pages, where translated blocks are not chained), scratch CSR
+ * and counter accesses, and now and then a load from a wild address, which
+ * faults in the middle of a block. Half of them run in M-mode, half in
+ * S-mode under Sv39 with their pages in another order in RAM. Each program
+ * ends with ecall into an M-mode trap vector holding wfi, which stops
+ * hart_run; it runs twice on the same harts, the second time through the
+ * translations (and chains) the first left, and in slices of random length.
  *
  * The seed and the number of programs can be changed through the
  * environment: DOPPEL_JIT_DIFF_SEED, DOPPEL_JIT_DIFF_PROGRAMS. */
@@ -29,22 +31,32 @@
 #include "cpu/csr.h"
 #include "cpu/disasm.h"
 #include "cpu/hart.h"
+#include "cpu/pmp.h"
 #include "cpu/trap.h"
 
 #define RAM_BASE    0x80000000ull
 #define RAM_SIZE    (1u << 20)
 #define TRAP_VECTOR RAM_BASE                 /* holds wfi */
-#define CODE_BASE   (RAM_BASE + 0x1000)
+/* Offsets in a program's view of RAM: at RAM_BASE in M-mode, at VA_BASE
+ * through Sv39 in S-mode (see ram_page). */
+#define CODE_OFF    0x1000u
 #define CODE_MAX    0x8000u                  /* 8 pages of program */
-#define DATA_BASE   (RAM_BASE + 0x10000)
+#define DATA_OFF    0x10000u
 #define DATA_SIZE   0x2000u                  /* 2 pages that stores may touch */
-#define DATA_MID    (DATA_BASE + 0x1000)
+#define DATA_MID    (DATA_OFF + 0x1000)
+#define CODE_BASE   (RAM_BASE + CODE_OFF)    /* M-mode addresses */
+#define DATA_BASE   (RAM_BASE + DATA_OFF)
+#define VA_BASE     0x40000000ull
+#define PAGE_TABLES (RAM_BASE + 0x40000)     /* Sv39 root, then one table per level */
+#define PTE_VALID   0x01u
+#define PTE_RWX_AD  0xceu                    /* R, W, X, accessed, dirty */
+#define SATP_SV39   (8ull << 60)
 
 /* Registers programs never overwrite: two data pointers (x8 and x9, so
  * compressed loads and stores can use them) and the loop counter (x15, so
  * c.bnez can test it). x31 holds computed jump targets. */
 enum { REG_DATA = 8, REG_DATA_ODD = 9, REG_COUNTER = 15, REG_TARGET = 31 };
-#define DATA_PTR     (DATA_MID - 64)         /* 8-aligned */
+#define DATA_PTR     (DATA_MID - 64)         /* 8-aligned offsets */
 #define DATA_PTR_ODD (DATA_MID - 0x43)
 
 #define SLICE_MAX  100                       /* hart_run budgets are 1..SLICE_MAX */
@@ -176,8 +188,10 @@ struct fixup {
 };
 
 struct program {
+	uint64_t base;                  /* RAM_BASE, or VA_BASE for S-mode under Sv39 */
+	bool supervisor;
 	uint8_t code[CODE_MAX];
-	uint32_t entry, len;            /* offsets from CODE_BASE */
+	uint32_t entry, len;            /* offsets from base + CODE_OFF */
 	uint32_t insn_at[MAX_INSNS];
 	uint32_t ninsns;
 	uint32_t label_at[MAX_LABELS];
@@ -481,16 +495,17 @@ static void gen_memory(struct program *p, struct rng *r)
  * the translator leaves to the interpreter). */
 static void gen_csr(struct program *p, struct rng *r)
 {
-	static const uint32_t counters[] = { CSR_MINSTRET, CSR_MCYCLE, CSR_INSTRET, CSR_CYCLE };
+	/* S-mode reads the unprivileged counters only (mcounteren allows them). */
+	static const uint32_t counters[] = { CSR_INSTRET, CSR_CYCLE, CSR_MINSTRET, CSR_MCYCLE };
 	unsigned rd = dest_reg(r);
 
 	if (rng_below(r, 3) == 0) {
-		emit32(p, enc_i(counters[rng_below(r, 4)], 0, 2, rd, OPC_SYSTEM));
+		emit32(p, enc_i(counters[rng_below(r, p->supervisor ? 2 : 4)], 0, 2, rd, OPC_SYSTEM));
 		return;
 	}
 	uint32_t f3 = 1 + rng_below(r, 3) + (rng_below(r, 2) ? 4 : 0);
 	unsigned rs1 = f3 >= 5 ? rng_below(r, 32) : src_reg(r);
-	emit32(p, enc_i(CSR_MSCRATCH, rs1, f3, rd, OPC_SYSTEM));
+	emit32(p, enc_i(p->supervisor ? CSR_SSCRATCH : CSR_MSCRATCH, rs1, f3, rd, OPC_SYSTEM));
 }
 
 /* A register set to an edge value (for the M extension in particular). */
@@ -622,6 +637,8 @@ static void gen_item(struct program *p, struct rng *r, bool in_loop)
 static void generate(struct program *p, struct rng *r)
 {
 	memset(p, 0, sizeof(*p));
+	p->supervisor = rng_below(r, 2);
+	p->base = p->supervisor ? VA_BASE : RAM_BASE;
 	/* Any 2-byte aligned start: 4-byte instructions then straddle pages. */
 	p->entry = p->len = rng_below(r, 2048) * 2;
 	for (unsigned n = 10 + rng_below(r, 60); n; n--)
@@ -645,12 +662,12 @@ struct fixture {
 	struct start_state start;
 };
 
-static void random_start(struct start_state *st, struct rng *r)
+static void random_start(struct start_state *st, const struct program *p, struct rng *r)
 {
 	for (unsigned i = 1; i < 32; i++)
 		st->x[i] = random_value(r);
-	st->x[REG_DATA] = DATA_PTR;
-	st->x[REG_DATA_ODD] = DATA_PTR_ODD;
+	st->x[REG_DATA] = p->base + DATA_PTR;
+	st->x[REG_DATA_ODD] = p->base + DATA_PTR_ODD;
 	st->slice_seed = rng_next(r);
 	for (unsigned i = 0; i < DATA_SIZE; i += 8) {
 		uint64_t v = rng_next(r);
@@ -666,33 +683,89 @@ static void ram_write(struct machine_under_test *m, uint64_t addr, const void *s
 	code_map_written(&m->bus.code, m->ram + (addr - RAM_BASE), len);
 }
 
+static uint64_t code_address(const struct program *p, uint32_t off)
+{
+	return p->base + CODE_OFF + off;
+}
+
+/* Where the page at offset off of a program's view of RAM is in RAM: the
+ * same offset in M-mode; under paging, the pages of the code and those of
+ * the data each in reverse order, so that pages next to each other in a
+ * program's view are not in RAM. */
+static uint64_t ram_page(bool paged, uint64_t off)
+{
+	if (paged && off >= CODE_OFF && off < CODE_OFF + CODE_MAX)
+		return 2 * CODE_OFF + CODE_MAX - 0x1000 - off;
+	if (paged && off >= DATA_OFF && off < DATA_OFF + DATA_SIZE)
+		return 2 * DATA_OFF + DATA_SIZE - 0x1000 - off;
+	return off;
+}
+
+/* Copies len bytes (whole pages) to offset off of the program's view. */
+static void view_write(struct machine_under_test *m, const struct program *p, uint64_t off,
+		       const uint8_t *src, size_t len)
+{
+	for (size_t done = 0; done < len; done += 4096)
+		ram_write(m, RAM_BASE + ram_page(p->supervisor, off + done), src + done, 4096);
+}
+
+/* The page tables (privileged spec 10.6, Sv39) mapping VA_BASE + off to
+ * ram_page(off) for the pages of code and data: one table per level. */
+static void map_pages(struct machine_under_test *m)
+{
+	const uint64_t mid = PAGE_TABLES + 0x1000, leaf = PAGE_TABLES + 0x2000;
+	uint64_t pte = (mid >> 12) << 10 | PTE_VALID;
+	uint64_t regions[2][2] = { { CODE_OFF, CODE_MAX }, { DATA_OFF, DATA_SIZE } };
+
+	ram_write(m, PAGE_TABLES + 8 * ((VA_BASE >> 30) & 511), &pte, 8);
+	pte = (leaf >> 12) << 10 | PTE_VALID;
+	ram_write(m, mid + 8 * ((VA_BASE >> 21) & 511), &pte, 8);
+	for (unsigned i = 0; i < 2; i++) {
+		for (uint64_t off = regions[i][0]; off < regions[i][0] + regions[i][1]; off += 4096) {
+			pte = ((RAM_BASE + ram_page(true, off)) >> 12) << 10 | PTE_RWX_AD | PTE_VALID;
+			ram_write(m, leaf + 8 * (((VA_BASE + off) >> 12) & 511), &pte, 8);
+		}
+	}
+}
+
 /* Architectural state as after reset, but the block cache and translations
  * are kept: the code map makes those of earlier programs stale, so running
- * program after program also checks that nothing stale is run. */
-static void hart_restart(struct hart *h, uint64_t pc)
+ * program after program also checks that nothing stale is run. S-mode
+ * programs run under Sv39 and may read cycle and instret. */
+static void hart_restart(struct hart *h, const struct program *p)
 {
 	memset(&h->s, 0, sizeof(h->s));
 	h->s.reservation = RESERVATION_NONE;
-	h->s.pc = pc;
+	h->s.pc = code_address(p, p->entry);
 	h->s.mtvec = TRAP_VECTOR;
+	if (p->supervisor) {
+		/* PMP open to S-mode, as firmware leaves it: one NAPOT entry over
+		 * everything (privileged spec 3.7.1). */
+		pmp_write_addr(&h->s, 0, ~0ull);
+		pmp_write_cfg(&h->s, 0, (PMP_NAPOT << PMP_A_SHIFT) | PMP_R | PMP_W | PMP_X);
+		h->s.satp = SATP_SV39 | PAGE_TABLES >> 12;
+		h->s.mcounteren = 5;
+	}
 	hart_tlb_flush(h);
-	hart_set_priv(h, PRIV_M);
+	hart_set_priv(h, p->supervisor ? PRIV_S : PRIV_M);
 }
 
 static void load_program(struct machine_under_test *m, const struct program *p)
 {
-	ram_write(m, CODE_BASE, p->code, CODE_MAX);
-	hart_restart(m->hart, CODE_BASE + p->entry);
+	view_write(m, p, CODE_OFF, p->code, CODE_MAX);
+	hart_restart(m->hart, p);
 }
 
-/* Sets registers and data (pc to the entry, out of WFI) for a run. */
+/* Sets registers and data for a run, and the pc and privilege level (the
+ * last run left it in the trap vector, in M-mode, waiting). */
 static void prepare_run(struct machine_under_test *m, const struct program *p,
 			const struct start_state *st)
 {
 	memcpy(m->hart->s.x, st->x, sizeof(st->x));
-	m->hart->s.pc = CODE_BASE + p->entry;
+	m->hart->s.pc = code_address(p, p->entry);
 	m->hart->s.wfi = 0;
-	ram_write(m, DATA_BASE, st->data, DATA_SIZE);
+	hart_set_priv(m->hart, p->supervisor ? PRIV_S : PRIV_M);
+	view_write(m, p, DATA_OFF, st->data, DATA_SIZE);
 }
 
 /* Runs until the hart waits in the trap vector's wfi, in slices of random
@@ -714,7 +787,7 @@ struct field {
 #define FIELD(f) { #f, offsetof(struct hart_state, f) }
 static const struct field compared[] = {
 	FIELD(pc), FIELD(priv), FIELD(mstatus), FIELD(mepc), FIELD(mcause), FIELD(mtval),
-	FIELD(mscratch), FIELD(minstret), FIELD(mcycle), FIELD(reservation),
+	FIELD(mscratch), FIELD(sscratch), FIELD(minstret), FIELD(mcycle), FIELD(reservation),
 };
 
 static uint64_t field_value(const struct hart_state *s, const struct field *f)
@@ -765,7 +838,7 @@ static void print_program(const struct program *p)
 		uint32_t raw = 0;
 		struct insn in;
 		char text[96];
-		uint64_t pc = CODE_BASE + p->insn_at[i];
+		uint64_t pc = code_address(p, p->insn_at[i]);
 
 		memcpy(&raw, p->code + p->insn_at[i], p->insn_at[i] + 4 <= CODE_MAX ? 4 : 2);
 		insn_decode(raw, &in);
@@ -798,8 +871,9 @@ static bool run_and_compare(struct fixture *fx, const struct program *p,
 		ok = false;
 	}
 	if (!ok) {
-		fprintf(stderr, "program (entry %#llx):\n",
-			(unsigned long long)(CODE_BASE + p->entry));
+		fprintf(stderr, "program (%s, entry %#llx):\n",
+			p->supervisor ? "S-mode, Sv39" : "M-mode",
+			(unsigned long long)code_address(p, p->entry));
 		print_program(p);
 	}
 	return ok;
@@ -825,6 +899,7 @@ static int setup(void **state)
 			return -1;
 		m->hart->jit_threshold = engine_threshold[e];
 		ram_write(m, TRAP_VECTOR, &trap_vector, sizeof(trap_vector));
+		map_pages(m);
 	}
 	*state = fx;
 	return 0;
@@ -867,7 +942,7 @@ static void random_programs(void **state)
 		struct rng r = { seed };
 
 		generate(prog, &r);
-		random_start(&fx->start, &r);
+		random_start(&fx->start, prog, &r);
 		for (unsigned e = 0; e < ENGINES; e++)
 			load_program(&fx->m[e], prog);
 		char first[64], second[64];
@@ -887,6 +962,7 @@ static void random_programs(void **state)
 static void assemble(struct program *p, uint32_t entry, const uint32_t *raw, size_t n)
 {
 	memset(p, 0, sizeof(*p));
+	p->base = RAM_BASE;
 	p->entry = p->len = entry;
 	for (size_t i = 0; i < n; i++)
 		emit(p, raw[i], (raw[i] & 3) == 3 ? 4 : 2);
@@ -908,8 +984,8 @@ static const struct hart_state *run_fixed(struct fixture *fx, const struct progr
 	struct start_state *st = &fx->start;
 
 	memset(st, 0, sizeof(*st));
-	st->x[REG_DATA] = DATA_PTR;
-	st->x[REG_DATA_ODD] = DATA_PTR_ODD;
+	st->x[REG_DATA] = RAM_BASE + DATA_PTR;
+	st->x[REG_DATA_ODD] = RAM_BASE + DATA_PTR_ODD;
 	assert_true(run_and_compare(fx, p, st, name));
 	return &fx->m[ENGINE_INTERP].hart->s;
 }
@@ -951,8 +1027,8 @@ static void store_fault_on_second_page(void **state)
 {
 	struct fixture *fx = *state;
 	struct program *p = &fx->prog;
-	/* NAPOT over the 4 KiB at DATA_MID: pmpaddr = (base + size/2 - 1) >> 2. */
-	const uint32_t napot = (uint32_t)((DATA_MID + 0x7ff) >> 2);
+	/* NAPOT over the 4 KiB at RAM_BASE + DATA_MID: pmpaddr = (base + size/2 - 1) >> 2. */
+	const uint32_t napot = (uint32_t)((RAM_BASE + DATA_MID + 0x7ff) >> 2);
 	const uint32_t hi = (napot + 0x800) >> 12;
 	const uint32_t code[] = {
 		enc_lui(5, hi),                             /* li t0, napot */
@@ -976,7 +1052,7 @@ static void store_fault_on_second_page(void **state)
 	for (unsigned run = 1; run <= 2; run++) {
 		const struct hart_state *s = run_fixed(fx, p, "store fault");
 		assert_int_equal(s->mcause, EXC_STORE_ACCESS);
-		assert_int_equal(s->mtval, DATA_MID);
+		assert_int_equal(s->mtval, RAM_BASE + DATA_MID);
 		assert_int_equal(s->mepc, CODE_BASE + 0xffa + 7 * 4);
 		assert_int_equal(s->x[11], 1);
 		assert_memory_equal(data + 0x1000 - 4, zero, 8);
