@@ -9,8 +9,8 @@
  * interesting values, loads and stores of every width (misaligned, crossing
  * a page), forward branches, bounded loops, jal/jalr to computed targets
  * (also across pages, where translated blocks are not chained), scratch CSR
- * and counter accesses, and now and then a load from a wild address, which
- * faults in the middle of a block. Half of them run in M-mode, half in
+ * and counter accesses, atomics, and now and then an instruction that traps
+ * in the middle of a block (a load from a wild address among them). Half of them run in M-mode, half in
  * S-mode under Sv39 with their pages in another order in RAM. Each program
  * ends with ecall into an M-mode trap vector holding wfi, which stops
  * hart_run; it runs twice on the same harts, the second time through the
@@ -491,6 +491,46 @@ static void gen_memory(struct program *p, struct rng *r)
 		emit32(p, enc_i(off, base, rng_below(r, 7), dest_reg(r), OPC_LOAD));
 }
 
+/* An atomic on the 8-aligned data pointer (A extension): LR/SC or an AMO
+ * of either width. */
+static void gen_atomic(struct program *p, struct rng *r)
+{
+	static const uint32_t amo[] = { 0x00, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c };
+	uint32_t width = 2 + rng_below(r, 2), order = rng_below(r, 4);
+	unsigned rd = dest_reg(r);
+
+	switch (rng_below(r, 3)) {
+	case 0:                     /* lr */
+		emit32(p, enc_r(0x02 << 2 | order, 0, REG_DATA, width, rd, 0x2f));
+		break;
+	case 1:                     /* sc, succeeding after an lr just before or not */
+		emit32(p, enc_r(0x03 << 2 | order, src_reg(r), REG_DATA, width, rd, 0x2f));
+		break;
+	default:
+		emit32(p, enc_r(amo[rng_below(r, ARRAY_LEN(amo))] << 2 | order, src_reg(r), REG_DATA,
+				width, rd, 0x2f));
+		break;
+	}
+}
+
+/* An instruction that traps by design, in the middle of a block: ebreak,
+ * c.ebreak, a floating-point add (mstatus.FS is off), a CSR the mode may
+ * not access, an atomic on the odd data pointer (misaligned). */
+static void gen_trap(struct program *p, struct rng *r)
+{
+	switch (rng_below(r, 5)) {
+	case 0: emit32(p, 0x00100073); break;
+	case 1: emit16(p, 0x9002); break;
+	case 2: emit32(p, enc_r(0x01, 3, 2, 7, 1, 0x53)); break;   /* fadd.d f1, f2, f3 */
+	case 3:
+		emit32(p, enc_i(p->supervisor ? CSR_MSCRATCH : 0x7c0, 0, 2, dest_reg(r), OPC_SYSTEM));
+		break;
+	default:
+		emit32(p, enc_r(0x00, src_reg(r), REG_DATA_ODD, 2 + rng_below(r, 2), dest_reg(r), 0x2f));
+		break;
+	}
+}
+
 /* mscratch read and written by every CSR form, or a counter read (which
  * the translator leaves to the interpreter). */
 static void gen_csr(struct program *p, struct rng *r)
@@ -539,8 +579,12 @@ static void gen_simple(struct program *p, struct rng *r)
 		gen_csr(p, r);
 	else if (k < 950)
 		emit32(p, ENC_FENCE);
-	else if (k < 996)
+	else if (k < 970)
 		emit32(p, ENC_FENCE_I);
+	else if (k < 993)
+		gen_atomic(p, r);
+	else if (k < 995)
+		gen_trap(p, r);
 	else   /* a load from wherever a register points: usually a fault */
 		emit32(p, enc_i(rng_range(r, -2048, 2047), src_reg(r), rng_below(r, 7),
 				dest_reg(r), OPC_LOAD));
