@@ -753,23 +753,34 @@ static void view_write(struct machine_under_test *m, const struct program *p, ui
 		ram_write(m, RAM_BASE + ram_page(p->supervisor, off + done), src + done, 4096);
 }
 
-/* The page tables (privileged spec 10.6, Sv39) mapping VA_BASE + off to
- * ram_page(off) for the pages of code and data: one table per level. */
+/* Points entry index of the table at table to the page at pa. */
+static void set_pte(struct machine_under_test *m, uint64_t table, uint64_t index, uint64_t pa,
+		    uint64_t flags)
+{
+	uint64_t pte = (pa >> 12) << 10 | flags | PTE_VALID;
+	ram_write(m, table + 8 * (index & 511), &pte, 8);
+}
+
+/* The page tables (privileged spec 10.6, Sv39): VA_BASE + off maps to
+ * ram_page(off) for the pages of code and data, and the page at DATA_BASE,
+ * an address that is RAM too, to DATA_MID (for modify_privilege). Each
+ * mapping has a table per level of its own. */
 static void map_pages(struct machine_under_test *m)
 {
 	const uint64_t mid = PAGE_TABLES + 0x1000, leaf = PAGE_TABLES + 0x2000;
-	uint64_t pte = (mid >> 12) << 10 | PTE_VALID;
-	uint64_t regions[2][2] = { { CODE_OFF, CODE_MAX }, { DATA_OFF, DATA_SIZE } };
+	const uint64_t alias_mid = PAGE_TABLES + 0x3000, alias_leaf = PAGE_TABLES + 0x4000;
+	const uint64_t regions[2][2] = { { CODE_OFF, CODE_MAX }, { DATA_OFF, DATA_SIZE } };
 
-	ram_write(m, PAGE_TABLES + 8 * ((VA_BASE >> 30) & 511), &pte, 8);
-	pte = (leaf >> 12) << 10 | PTE_VALID;
-	ram_write(m, mid + 8 * ((VA_BASE >> 21) & 511), &pte, 8);
+	set_pte(m, PAGE_TABLES, VA_BASE >> 30, mid, 0);
+	set_pte(m, mid, VA_BASE >> 21, leaf, 0);
 	for (unsigned i = 0; i < 2; i++) {
-		for (uint64_t off = regions[i][0]; off < regions[i][0] + regions[i][1]; off += 4096) {
-			pte = ((RAM_BASE + ram_page(true, off)) >> 12) << 10 | PTE_RWX_AD | PTE_VALID;
-			ram_write(m, leaf + 8 * (((VA_BASE + off) >> 12) & 511), &pte, 8);
-		}
+		for (uint64_t off = regions[i][0]; off < regions[i][0] + regions[i][1]; off += 4096)
+			set_pte(m, leaf, (VA_BASE + off) >> 12, RAM_BASE + ram_page(true, off),
+				PTE_RWX_AD);
 	}
+	set_pte(m, PAGE_TABLES, DATA_BASE >> 30, alias_mid, 0);
+	set_pte(m, alias_mid, DATA_BASE >> 21, alias_leaf, 0);
+	set_pte(m, alias_leaf, DATA_BASE >> 12, RAM_BASE + DATA_MID, PTE_RWX_AD);
 }
 
 /* Architectural state as after reset, but the block cache and translations
@@ -1103,6 +1114,61 @@ static void store_fault_on_second_page(void **state)
 	}
 }
 
+/* mstatus.MPRV with MPP = S (privileged spec 3.1.6.3): M-mode loads and
+ * stores go through Sv39 while it is set. It is set and cleared between
+ * translated blocks, which must then use the data TLB of the right level:
+ * the page at DATA_BASE, in the M-mode TLB already, maps to DATA_MID
+ * under Sv39 (map_pages), and so does VA_BASE + DATA_OFF (ram_page). */
+static void modify_privilege(void **state)
+{
+	struct fixture *fx = *state;
+	struct program *p = &fx->prog;
+	const uint32_t code[] = {
+		enc_i(-1, 0, 0, 6, OPC_OP_IMM),                 /* PMP open to S-mode */
+		enc_i(CSR_PMPADDR0, 6, 1, 0, OPC_SYSTEM),
+		enc_i(0x1f, 0, 0, 6, OPC_OP_IMM),
+		enc_i(CSR_PMPCFG0, 6, 1, 0, OPC_SYSTEM),
+		enc_i(8, 0, 0, 6, OPC_OP_IMM),                  /* t1 = Sv39 | PAGE_TABLES >> 12 */
+		enc_i(60, 6, 1, 6, OPC_OP_IMM),
+		enc_lui(28, (uint32_t)(PAGE_TABLES >> 24)),
+		enc_i((PAGE_TABLES >> 12) & 0xfff, 28, 0, 28, OPC_OP_IMM),
+		enc_r(0, 28, 6, 6, 6, OPC_OP),
+		enc_i(CSR_SATP, 6, 1, 0, OPC_SYSTEM),           /* csrw satp, t1 */
+		enc_lui(5, 0x20),                               /* t0 = MPRV | MPP = S */
+		enc_i(0x400, 5, 0, 5, OPC_OP_IMM),
+		enc_i(0x400, 5, 0, 5, OPC_OP_IMM),
+		enc_i(0x5a5, 0, 0, 13, OPC_OP_IMM),             /* li a3, 0x5a5 */
+		enc_s(64, 13, REG_DATA, 3),                     /* sd a3, 64(s0): at DATA_MID */
+		enc_i(0x33, 0, 0, 16, OPC_OP_IMM),              /* li a6, 0x33 */
+		enc_i(-2016, REG_DATA, 0, 29, OPC_OP_IMM),      /* t4 = s0 - 0xfc0 = DATA_BASE */
+		enc_i(-2016, 29, 0, 29, OPC_OP_IMM),
+		enc_s(0, 16, 29, 3),                            /* sd a6, 0(t4) */
+		enc_i(0, 29, 3, 17, OPC_LOAD),                  /* ld a7, 0(t4): 0x33 */
+		enc_i(CSR_MSTATUS, 5, 1, 0, OPC_SYSTEM),        /* csrw mstatus, t0 */
+		enc_i(0, 29, 3, 12, OPC_LOAD),                  /* ld a2, 0(t4): 0x5a5 */
+		enc_lui(30, (uint32_t)((VA_BASE + DATA_OFF) >> 12)),   /* t5 = VA_BASE + DATA_OFF */
+		enc_i(0, 30, 3, 10, OPC_LOAD),                  /* ld a0, 0(t5): 0x5a5 */
+		enc_i(0x77, 0, 0, 14, OPC_OP_IMM),              /* li a4, 0x77 */
+		enc_s(8, 14, 30, 3),                            /* sd a4, 8(t5) */
+		enc_i(CSR_MSTATUS, 0, 1, 0, OPC_SYSTEM),        /* csrw mstatus, zero */
+		enc_i(72, REG_DATA, 3, 11, OPC_LOAD),           /* ld a1, 72(s0): 0x77 */
+		enc_i(0, 30, 3, 13, OPC_LOAD),                  /* ld a3, 0(t5): nothing there */
+		ENC_ECALL,
+	};
+
+	assemble(p, 0x80, code, ARRAY_LEN(code));
+	load_fixed(fx, p);
+	for (unsigned run = 1; run <= 2; run++) {
+		const struct hart_state *s = run_fixed(fx, p, "mstatus.MPRV");
+		assert_int_equal(s->x[17], 0x33);
+		assert_int_equal(s->x[12], 0x5a5);
+		assert_int_equal(s->x[10], 0x5a5);
+		assert_int_equal(s->x[11], 0x77);
+		assert_int_equal(s->mcause, EXC_LOAD_ACCESS);
+		assert_int_equal(s->mtval, VA_BASE + DATA_OFF);
+	}
+}
+
 /* mcountinhibit written in the middle of a run (privileged spec 3.1.12):
  * instructions retired before the write that stops minstret and mcycle
  * count, those between it and the write that restarts them do not. The
@@ -1197,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(load_fault_mid_block),
 		cmocka_unit_test(store_fault_on_second_page),
 		cmocka_unit_test(self_modifying_code),
+		cmocka_unit_test(modify_privilege),
 		cmocka_unit_test(counter_inhibit),
 		cmocka_unit_test(random_programs),
 	};
