@@ -531,8 +531,8 @@ static void gen_trap(struct program *p, struct rng *r)
 	}
 }
 
-/* mscratch read and written by every CSR form, or a counter read (which
- * the translator leaves to the interpreter). */
+/* The scratch CSR read and written by every CSR form, or a counter read
+ * or (M-mode) written, which the translator leaves to the interpreter. */
 static void gen_csr(struct program *p, struct rng *r)
 {
 	/* S-mode reads the unprivileged counters only (mcounteren allows them). */
@@ -541,6 +541,10 @@ static void gen_csr(struct program *p, struct rng *r)
 
 	if (rng_below(r, 3) == 0) {
 		emit32(p, enc_i(counters[rng_below(r, p->supervisor ? 2 : 4)], 0, 2, rd, OPC_SYSTEM));
+		return;
+	}
+	if (!p->supervisor && rng_below(r, 8) == 0) {      /* csrrw rd, minstret/mcycle, rs1 */
+		emit32(p, enc_i(counters[2 + rng_below(r, 2)], src_reg(r), 1, rd, OPC_SYSTEM));
 		return;
 	}
 	uint32_t f3 = 1 + rng_below(r, 3) + (rng_below(r, 2) ? 4 : 0);
