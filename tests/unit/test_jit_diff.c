@@ -74,6 +74,8 @@ struct machine_under_test {
 	struct hart *hart;
 };
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* splitmix64: small, and the same sequence on every host. */
 struct rng {
 	uint64_t s;
@@ -161,6 +163,8 @@ static uint32_t enc_auipc(unsigned rd, uint32_t imm20)
 }
 
 #define ENC_ECALL   0x00000073u
+#define ENC_EBREAK  0x00100073u
+#define ENC_C_EBREAK 0x9002u
 #define ENC_WFI     0x10500073u
 #define ENC_FENCE   0x0ff0000fu
 #define ENC_FENCE_I 0x0000100fu
@@ -169,7 +173,10 @@ static uint32_t enc_auipc(unsigned rd, uint32_t imm20)
 #define OPC_OP_IMM  0x13u
 #define OPC_IMM_32  0x1bu
 #define OPC_LOAD    0x03u
+#define OPC_JAL     0x6fu
 #define OPC_JALR    0x67u
+#define OPC_AMO     0x2fu
+#define OPC_FP      0x53u
 #define OPC_BRANCH  0x63u
 #define OPC_SYSTEM  0x73u
 
@@ -299,7 +306,7 @@ static const uint64_t interesting[] = {
 static uint64_t random_value(struct rng *r)
 {
 	switch (rng_below(r, 3)) {
-	case 0: return interesting[rng_below(r, sizeof(interesting) / sizeof(interesting[0]))];
+	case 0: return interesting[rng_below(r, ARRAY_LEN(interesting))];
 	case 1: return (uint64_t)rng_range(r, -40, 40);
 	default: return rng_next(r);
 	}
@@ -389,8 +396,6 @@ static const struct r_op unary_ops[] = {
 	{ 0x6b8, 5, OPC_OP_IMM }, { 0x600, 1, OPC_IMM_32 }, { 0x601, 1, OPC_IMM_32 },
 	{ 0x602, 1, OPC_IMM_32 }, { 0x080, 4, OPC_OP_32 },
 };
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static void gen_alu(struct program *p, struct rng *r)
 {
@@ -501,14 +506,14 @@ static void gen_atomic(struct program *p, struct rng *r)
 
 	switch (rng_below(r, 3)) {
 	case 0:                     /* lr */
-		emit32(p, enc_r(0x02 << 2 | order, 0, REG_DATA, width, rd, 0x2f));
+		emit32(p, enc_r(0x02 << 2 | order, 0, REG_DATA, width, rd, OPC_AMO));
 		break;
 	case 1:                     /* sc, succeeding after an lr just before or not */
-		emit32(p, enc_r(0x03 << 2 | order, src_reg(r), REG_DATA, width, rd, 0x2f));
+		emit32(p, enc_r(0x03 << 2 | order, src_reg(r), REG_DATA, width, rd, OPC_AMO));
 		break;
 	default:
 		emit32(p, enc_r(amo[rng_below(r, ARRAY_LEN(amo))] << 2 | order, src_reg(r), REG_DATA,
-				width, rd, 0x2f));
+				width, rd, OPC_AMO));
 		break;
 	}
 }
@@ -519,14 +524,15 @@ static void gen_atomic(struct program *p, struct rng *r)
 static void gen_trap(struct program *p, struct rng *r)
 {
 	switch (rng_below(r, 5)) {
-	case 0: emit32(p, 0x00100073); break;
-	case 1: emit16(p, 0x9002); break;
-	case 2: emit32(p, enc_r(0x01, 3, 2, 7, 1, 0x53)); break;   /* fadd.d f1, f2, f3 */
+	case 0: emit32(p, ENC_EBREAK); break;
+	case 1: emit16(p, ENC_C_EBREAK); break;
+	case 2: emit32(p, enc_r(0x01, 3, 2, 7, 1, OPC_FP)); break;   /* fadd.d f1, f2, f3 */
 	case 3:
 		emit32(p, enc_i(p->supervisor ? CSR_MSCRATCH : 0x7c0, 0, 2, dest_reg(r), OPC_SYSTEM));
 		break;
 	default:
-		emit32(p, enc_r(0x00, src_reg(r), REG_DATA_ODD, 2 + rng_below(r, 2), dest_reg(r), 0x2f));
+		emit32(p, enc_r(0x00, src_reg(r), REG_DATA_ODD, 2 + rng_below(r, 2), dest_reg(r),
+				OPC_AMO));
 		break;
 	}
 }
@@ -624,7 +630,7 @@ static void gen_jump(struct program *p, struct rng *r)
 	switch (rng_below(r, 4)) {
 	case 0:
 		refer(p, to, FIX_J, 0);
-		emit32(p, enc_r(0, 0, 0, 0, dest_reg(r), 0x6f));
+		emit32(p, enc_r(0, 0, 0, 0, dest_reg(r), OPC_JAL));
 		break;
 	case 1:
 		gap = gap > 2000 ? 2000 : gap;
@@ -665,7 +671,7 @@ static void gen_loop(struct program *p, struct rng *r)
 		emit32(p, enc_r(0, 0, REG_COUNTER, 1, 0, OPC_BRANCH) | imm_b(back));
 	} else {
 		emit32(p, enc_r(0, 0, REG_COUNTER, 0, 0, OPC_BRANCH) | imm_b(8));
-		emit32(p, 0x6f | imm_j(back - 4));
+		emit32(p, OPC_JAL | imm_j(back - 4));
 	}
 }
 
@@ -1012,8 +1018,9 @@ static void random_programs(void **state)
 			failures++;
 	}
 	if (failures)
-		fail_msg("%u program(s) ran differently (seeds above; rerun one with "
-			 "DOPPEL_JIT_DIFF_SEED=seed DOPPEL_JIT_DIFF_PROGRAMS=1)", failures);
+		fail_msg("%u program(s) ran differently: seeds above. DOPPEL_JIT_DIFF_SEED=seed "
+			 "DOPPEL_JIT_DIFF_PROGRAMS=1 runs one alone, on harts without the "
+			 "translations of the programs before it", failures);
 }
 
 /* Assembles a fixed program from its encodings (4-byte ones unless the low
@@ -1237,7 +1244,7 @@ static void self_modifying_code(void **state)
 		enc_auipc(29, 0),
 		enc_r(0, 29, 7, 0, 7, OPC_OP),            /* add t2, t2, t4 */
 		enc_i(-0x14, 7, 0, 7, OPC_OP_IMM),
-		0x6f | 1u << 7 | imm_j(0x1000 - 0x20),    /* jal ra, routine */
+		OPC_JAL | 1u << 7 | imm_j(0x1000 - 0x20), /* jal ra, routine */
 		enc_s(0, 6, 7, 2),                        /* sw t1, 0(t2) */
 		enc_r(0, 28, 6, 0, 6, OPC_OP),            /* add t1, t1, t3 */
 		ENC_FENCE_I,
