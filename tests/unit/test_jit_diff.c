@@ -620,11 +620,14 @@ static void gen_forward_branch(struct program *p, struct rng *r)
 /* A jump forward over a gap of never executed bytes, up to most of a page,
  * so programs spread over pages and jumps cross them: jal, c.j, or a
  * computed target (auipc + jalr, or auipc + addi + c.jr/c.jalr), sometimes
- * with bit 0 set, which jalr ignores. */
+ * with bit 0 set, which jalr ignores. A quarter of the targets are the last
+ * two bytes of a page, holding a 4-byte instruction that straddles into the
+ * next one (no block holds it: it is fetched in halves). */
 static void gen_jump(struct program *p, struct rng *r)
 {
 	uint32_t to = new_label(p);
-	uint32_t gap = p->len < CODE_MAX / 2 ? rng_below(r, 1500) * 2 : 0;
+	bool room = p->len < CODE_MAX / 2, straddle = rng_below(r, 4) == 0;
+	uint32_t gap = room ? rng_below(r, 1500) * 2 : 0, max_gap = 4094;
 	int32_t odd = (int32_t)rng_below(r, 2);
 
 	switch (rng_below(r, 4)) {
@@ -633,7 +636,8 @@ static void gen_jump(struct program *p, struct rng *r)
 		emit32(p, enc_r(0, 0, 0, 0, dest_reg(r), OPC_JAL));
 		break;
 	case 1:
-		gap = gap > 2000 ? 2000 : gap;
+		max_gap = 2000;      /* c.j reaches 2 KiB */
+		gap = gap > max_gap ? max_gap : gap;
 		refer(p, to, FIX_CJ, 0);
 		emit16(p, 5u << 13 | 1);
 		break;
@@ -649,8 +653,14 @@ static void gen_jump(struct program *p, struct rng *r)
 		emit16(p, 4u << 13 | rng_below(r, 2) << 12 | REG_TARGET << 7 | 2);
 		break;
 	}
+	uint32_t to_page_end = (0xffe - ((CODE_OFF + p->len) & 0xfff)) & 0xfff;
+	straddle = straddle && room && to_page_end <= max_gap;
+	if (straddle)
+		gap = to_page_end;
 	p->len += gap;   /* zeros: illegal if ever run */
 	place_label(p, to);
+	if (straddle)
+		gen_alu(p, r);
 }
 
 static void gen_item(struct program *p, struct rng *r, bool in_loop);
