@@ -884,7 +884,7 @@ static unsigned report_differences(const struct fixture *fx, unsigned e)
 	for (unsigned i = 0; i < 32; i++) {
 		if (a->x[i] == b->x[i])
 			continue;
-		fprintf(stderr, "  x%-2u %-4s interpreter %#018llx, %s %#018llx\n", i,
+		fprintf(stderr, "  x%-2u %-4s interpreter 0x%016llx, %s 0x%016llx\n", i,
 			reg_abi_names[i], (unsigned long long)a->x[i], engine_name[e],
 			(unsigned long long)b->x[i]);
 		n++;
@@ -893,7 +893,7 @@ static unsigned report_differences(const struct fixture *fx, unsigned e)
 		uint64_t va = field_value(a, &compared[i]), vb = field_value(b, &compared[i]);
 		if (va == vb)
 			continue;
-		fprintf(stderr, "  %-9s interpreter %#018llx, %s %#018llx\n", compared[i].name,
+		fprintf(stderr, "  %-9s interpreter 0x%016llx, %s 0x%016llx\n", compared[i].name,
 			(unsigned long long)va, engine_name[e], (unsigned long long)vb);
 		n++;
 	}
@@ -1190,6 +1190,54 @@ static void modify_privilege(void **state)
 	}
 }
 
+/* An interrupt that a CSR write enables (mip.SSIP pending, mie.SSIE set
+ * in the loop's second round, mstatus.MIE set) is taken right after it
+ * (privileged spec 3.1.9), though the code after it was translated in the
+ * first round. The handler at entry + 0x40 records mcause and mepc, clears
+ * SSIP and ends the program through the usual trap vector. */
+static void interrupt_after_csr_write(void **state)
+{
+	struct fixture *fx = *state;
+	struct program *p = &fx->prog;
+	const uint32_t code[] = {
+		enc_auipc(5, 0),                                /* t0 = the handler */
+		enc_i(0x40, 5, 0, 5, OPC_OP_IMM),
+		enc_i(CSR_MTVEC, 5, 1, 0, OPC_SYSTEM),          /* csrw mtvec, t0 */
+		enc_i(CSR_MSTATUS, 8, 6, 0, OPC_SYSTEM),        /* csrsi mstatus, MIE */
+		enc_i(2, 0, 0, REG_COUNTER, OPC_OP_IMM),        /* li a5, 2 */
+		enc_i(CSR_MIE, 6, 1, 0, OPC_SYSTEM),            /* csrw mie, t1: the interrupt */
+		enc_i(CSR_MIP, 2, 6, 0, OPC_SYSTEM),            /* csrsi mip, SSIP */
+		enc_i(1, 11, 0, 11, OPC_OP_IMM),                /* addi a1, a1, 1 */
+		enc_i(2, 0, 0, 6, OPC_OP_IMM),                  /* li t1, SSIE */
+		enc_i(-1, REG_COUNTER, 0, REG_COUNTER, OPC_OP_IMM),
+		enc_r(0, 0, REG_COUNTER, 1, 0, OPC_BRANCH) | imm_b(-20),   /* bnez a5, csrw mie */
+		ENC_ECALL,
+	};
+	const uint32_t handler[] = {
+		enc_i(CSR_MCAUSE, 0, 2, 12, OPC_SYSTEM),        /* csrr a2, mcause */
+		enc_i(CSR_MEPC, 0, 2, 13, OPC_SYSTEM),          /* csrr a3, mepc */
+		enc_i(CSR_MIP, 2, 7, 0, OPC_SYSTEM),            /* csrci mip, SSIP */
+		enc_i(1, 0, 0, 7, OPC_OP_IMM),                  /* t2 = TRAP_VECTOR */
+		enc_i(31, 7, 1, 7, OPC_OP_IMM),
+		enc_i(CSR_MTVEC, 7, 1, 0, OPC_SYSTEM),          /* csrw mtvec, t2 */
+		ENC_ECALL,
+	};
+
+	assemble(p, 0x300, code, ARRAY_LEN(code));
+	p->len = 0x340;
+	for (size_t i = 0; i < ARRAY_LEN(handler); i++)
+		emit32(p, handler[i]);
+	load_fixed(fx, p);
+	for (unsigned run = 1; run <= 2; run++) {
+		const struct hart_state *s = run_fixed(fx, p, "interrupt after a CSR write");
+		assert_int_equal(s->x[11], 1);
+		assert_int_equal(s->x[REG_COUNTER], 1);
+		assert_int_equal(s->x[12], CAUSE_INTERRUPT | IRQ_SSI);
+		assert_int_equal(s->x[13], CODE_BASE + 0x300 + 0x18);
+		assert_int_equal(s->mcause, EXC_ECALL_M);
+	}
+}
+
 /* mcountinhibit written in the middle of a run (privileged spec 3.1.12):
  * instructions retired before the write that stops minstret and mcycle
  * count, those between it and the write that restarts them do not. The
@@ -1285,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(store_fault_on_second_page),
 		cmocka_unit_test(self_modifying_code),
 		cmocka_unit_test(modify_privilege),
+		cmocka_unit_test(interrupt_after_csr_write),
 		cmocka_unit_test(counter_inhibit),
 		cmocka_unit_test(random_programs),
 	};
