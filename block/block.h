@@ -79,6 +79,10 @@ static inline void block_close(struct block_dev *bd)
 		bd->ops->close(bd);
 }
 
+/* The format of the image at path: qcow2 if it starts with qcow2's magic,
+ * else raw. */
+int block_probe(const char *path, enum block_format *fmt, struct error *err);
+
 /* "raw" / "qcow2" to a format; returns -1 for anything else. */
 int block_format_parse(const char *name);
 const char *block_format_name(enum block_format fmt);
