@@ -38,6 +38,22 @@ head -c 100 "$HELLO" >"$tmp/truncated.elf"
 check "truncated ELF" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/truncated.elf"
 check "initrd too large for RAM" fails_with_one_line 1 sh -c \
 	"head -c 20000000 /dev/zero >'$tmp/big' && '$DOPPEL' run --mem 16M --kernel '$HELLO' --initrd '$tmp/big'"
+check "--disk of a missing file" fails_with_one_line 1 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$tmp/nope.img"
+check "--disk with an unknown format" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$HELLO,format=vmdk"
+check "--disk with an unknown option" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$HELLO,cache=none"
+check "--disk with a bad readonly value" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$HELLO,readonly=yes"
+check "--disk without a file name" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk ",format=raw"
+eight_disks=$(for i in 1 2 3 4 5 6 7 8; do printf ' --disk %s,readonly=on' "$HELLO"; done)
+check "more virtio devices than slots" fails_with_one_line 1 sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --rng $eight_disks"
+check "disks and rng run a bare program" sh -c \
+	"head -c 1048576 /dev/zero >'$tmp/disk.img' &&
+	 '$DOPPEL' run --bios none --kernel '$HELLO' --disk '$tmp/disk.img,format=raw' --disk '$tmp/disk.img,readonly=on' --rng | grep -qx hello"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \
