@@ -4,7 +4,7 @@ O       ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -I.
-LDLIBS  += -lfdt -lm
+LDLIBS  += -lfdt -lm -lz
 
 CROSS   ?= riscv64-linux-gnu-
 GUEST_CC := $(CROSS)gcc
