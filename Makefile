@@ -43,12 +43,13 @@ $(O)/libdoppel.a: $(LIB_OBJS)
 
 -include $(OBJS:.o=.d)
 include tests/unit/unit.mk
+include tests/integration/integration.mk
 include tests/isa/isa.mk
 -include tests/riscv-tests/riscv-tests.mk
 
 # Every suite; the last line printed is the overall "N passed, N failed".
 check: deps
-	$(MAKE) $(O)/doppel unit-tests guest-tests
+	$(MAKE) $(O)/doppel unit-tests integration-tools guest-tests
 	@tests/run-all.sh $(O)
 
 check-asan:
@@ -57,4 +58,4 @@ check-asan:
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all deps demo hello check check-asan clean unit-tests guest-tests
+.PHONY: all deps demo hello check check-asan clean unit-tests integration-tools guest-tests
