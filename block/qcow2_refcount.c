@@ -283,30 +283,53 @@ static int run_has_blocks(struct qcow2 *q, uint64_t first, uint64_t n, bool *rea
 	return 0;
 }
 
-int qcow2_alloc_clusters(struct qcow2 *q, uint64_t n, uint64_t *offset)
+/* The first run of n free clusters at or after free_hint. A range without
+ * a refcount block is free throughout; within a block, entries are read
+ * straight from the cached block, as this scan runs for every allocation. */
+static int find_free_run(struct qcow2 *q, uint64_t n, uint64_t *first)
 {
+	uint64_t per_block = 1ull << q->refblock_bits;
 	uint64_t limit = UINT64_MAX >> q->h.cluster_bits;
-	for (;;) {
-		uint64_t start = q->free_hint, run = 0;
-		for (uint64_t c = start; run < n; c++) {
-			uint64_t count;
-			if (c >= limit)
-				return -ENOSPC;
-			int rc = qcow2_refcount_get(q, c, &count);
-			if (rc)
-				return rc;
-			if (count) {
+	uint64_t start = q->free_hint, run = 0, c = start;
+	while (run < n) {
+		if (c >= limit - n)
+			return -ENOSPC;
+		uint64_t ri = c >> q->refblock_bits;
+		uint64_t range_end = (ri + 1) * per_block;
+		if (ri >= q->reftable_entries || !q->reftable[ri]) {
+			uint64_t take = range_end - c < n - run ? range_end - c : n - run;
+			run += take;
+			c += take;
+			continue;
+		}
+		uint8_t *block;
+		int rc = table_cache_get(&q->refblock_cache, q->fd, q->reftable[ri], &block);
+		if (rc)
+			return rc;
+		for (; c < range_end && run < n; c++) {
+			if (entry_get(block, q->h.refcount_order, c & (per_block - 1))) {
 				run = 0;
 				start = c + 1;
 			} else {
 				run++;
 			}
 		}
-		q->free_hint = start;
+	}
+	*first = start;
+	return 0;
+}
+
+int qcow2_alloc_clusters(struct qcow2 *q, uint64_t n, uint64_t *offset)
+{
+	for (;;) {
+		uint64_t start;
 		bool ready;
-		int rc = run_has_blocks(q, start, n, &ready);
+		int rc = find_free_run(q, n, &start);
+		if (!rc)
+			rc = run_has_blocks(q, start, n, &ready);
 		if (rc)
 			return rc;
+		q->free_hint = start;
 		if (!ready)
 			continue;
 		for (uint64_t c = start; c < start + n; c++) {
