@@ -5,8 +5,8 @@
 # right after a flush, and malformed images refused with one line.
 # usage: img_test.sh DOPPEL BLOCK_EXERCISE; IMG_TEST_SEED=N repeats a run.
 # Ends with "N passed, N failed".
-DOPPEL=$1
-EXERCISE=$2
+DOPPEL=$(realpath "$1")  # absolute: the tests run in a scratch directory
+EXERCISE=$(realpath "$2")
 SEED=${IMG_TEST_SEED:-$(date +%s)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
