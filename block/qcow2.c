@@ -148,12 +148,16 @@ static int read_mapped(struct qcow2 *q, uint64_t entry, uint64_t off, uint8_t *b
 {
 	uint64_t host = entry & QCOW2_OFFSET_MASK;
 	if (entry & QCOW2_OFLAG_COMPRESSED) {
-		if (len == q->cluster_size)
-			return read_compressed(q, entry, buf);
-		int rc = read_compressed(q, entry, q->cow_buf);
-		if (!rc)
-			memcpy(buf, q->cow_buf + offset_in_cluster(q, off), len);
-		return rc;
+		/* Sequential small reads of one compressed cluster inflate it once. */
+		if (entry != q->inflated_entry) {
+			q->inflated_entry = 0;
+			int rc = read_compressed(q, entry, q->inflated_buf);
+			if (rc)
+				return rc;
+			q->inflated_entry = entry;
+		}
+		memcpy(buf, q->inflated_buf + offset_in_cluster(q, off), len);
+		return 0;
 	}
 	if (is_zero_entry(q, entry)) {
 		memset(buf, 0, len);
@@ -210,6 +214,7 @@ static int release(struct qcow2 *q, uint64_t old)
 	if (old & QCOW2_OFLAG_COMPRESSED) {
 		uint64_t off, len;
 		qcow2_compressed_extent(q, old, &off, &len);
+		q->inflated_entry = 0;
 		return qcow2_free_range(q, off & ~511ull, len + (off & 511));
 	}
 	uint64_t host = old & QCOW2_OFFSET_MASK;
@@ -238,6 +243,9 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 	if (rc)
 		return rc;
 
+	if (owned_in_place(entry) && !is_zero_entry(q, entry))
+		return file_write_at(q->fd, (entry & QCOW2_OFFSET_MASK) + in, buf, len);
+
 	const uint8_t *data = buf;
 	if (len < q->cluster_size) {
 		/* Copy-on-write: the rest of the cluster keeps what it read as. */
@@ -248,9 +256,8 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 		data = q->cow_buf;
 	}
 	if (owned_in_place(entry)) {
+		/* A preallocated zero cluster: fill it, then drop the zero flag. */
 		uint64_t host = entry & QCOW2_OFFSET_MASK;
-		if (!is_zero_entry(q, entry))
-			return file_write_at(q->fd, host + in, buf, len);
 		rc = file_write_at(q->fd, host, data, q->cluster_size);
 		return rc ? rc : set_l2_entry(q, table, table_off, index, host | QCOW2_OFLAG_COPIED);
 	}
@@ -360,6 +367,7 @@ static void free_qcow2(struct qcow2 *q)
 	free(q->l1);
 	free(q->reftable);
 	free(q->cow_buf);
+	free(q->inflated_buf);
 	free(q->zero_buf);
 	free(q->compressed_buf);
 	free(q->path);
@@ -491,9 +499,10 @@ static int init_caches(struct qcow2 *q, struct error *err)
 	if (l2_tables < 4)
 		l2_tables = 4;
 	q->cow_buf = malloc(cs);
+	q->inflated_buf = malloc(cs);
 	q->zero_buf = calloc(1, cs);
 	q->compressed_buf = malloc(2 * cs);
-	if (!q->cow_buf || !q->zero_buf || !q->compressed_buf ||
+	if (!q->cow_buf || !q->inflated_buf || !q->zero_buf || !q->compressed_buf ||
 	    table_cache_init(&q->l2_cache, cs, l2_tables) ||
 	    table_cache_init(&q->refblock_cache, cs, REFBLOCK_CACHE_TABLES))
 		return error_set(err, ENOMEM, "%s: out of memory", q->path);

@@ -218,8 +218,13 @@ int qcow2_check(const char *path, enum qcow2_repair repair, qcow2_report_fn *rep
 	int rc = qcow2_open_for_check(path, repair != QCOW2_REPAIR_NONE, &bd, err);
 	if (rc)
 		return rc;
-	rc = qcow2_check_open_image((struct qcow2 *)bd, repair, report, ctx, res);
-	if (rc == -ENOTSUP && ((struct qcow2 *)bd)->h.nb_snapshots)
+	struct qcow2 *q = (struct qcow2 *)bd;
+	rc = qcow2_check_open_image(q, repair, report, ctx, res);
+	/* Everything found was repaired: the image is clean again. */
+	if (!rc && repair == QCOW2_REPAIR_ALL && res->corruptions == res->repaired &&
+	    (q->h.incompat & (QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT)))
+		rc = qcow2_clear_incompat(q, QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT);
+	if (rc == -ENOTSUP && q->h.nb_snapshots)
 		error_set(err, ENOTSUP, "%s: images with internal snapshots are not checked", path);
 	else if (rc == -ENOTSUP)
 		error_set(err, ENOTSUP, "%s: a refcount block is missing; cannot repair", path);

@@ -35,6 +35,8 @@ struct qcow2 {
 	uint8_t *cow_buf;         /* one cluster: copy-on-write staging */
 	uint8_t *zero_buf;        /* one cluster of zeroes */
 	uint8_t *compressed_buf;  /* two clusters: a compressed cluster's bytes */
+	uint8_t *inflated_buf;    /* one cluster: the last compressed cluster read, */
+	uint64_t inflated_entry;  /* by its L2 entry (0: none) */
 };
 
 /* Refcounts (qcow2_refcount.c). Clusters are counted by index. */

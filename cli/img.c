@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "block/qcow2.h"
@@ -75,6 +76,12 @@ int img_parse_create_options(const char *opts, unsigned *cluster_bits)
 	}
 	*cluster_bits = (unsigned)__builtin_ctzll(size);
 	return 0;
+}
+
+bool img_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static int make_raw(const char *path, uint64_t size)

@@ -112,6 +112,10 @@ int img_convert(int argc, char **argv)
 		fprintf(stderr, "doppel img convert: expected -O FMT SRC DST (try --help)\n");
 		return 2;
 	}
+	if (img_same_file(argv[optind], argv[optind + 1])) {
+		fprintf(stderr, "doppel img convert: SRC and DST are the same file\n");
+		return 2;
+	}
 	if (block_open(argv[optind], src_fmt, true, &src, &err)) {
 		fprintf(stderr, "doppel img: %s\n", err.msg);
 		return 1;

@@ -35,6 +35,10 @@ static int probe_backing(const char *file, const char *backing, enum block_forma
 		fprintf(stderr, "doppel img: %s: path too long\n", backing);
 		return -1;
 	}
+	if (img_same_file(file, path)) {
+		fprintf(stderr, "doppel img: %s would be its own backing file\n", file);
+		return -1;
+	}
 	if (block_open(path, *fmt, true, &bd, &err)) {
 		fprintf(stderr, "doppel img: %s\n", err.msg);
 		return -1;

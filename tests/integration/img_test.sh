@@ -144,6 +144,10 @@ qemu-io -c 'write 0 64k' bad.qcow2 >/dev/null
 patch bad.qcow2 $((2 * 65536 + 4 * 2)) "b'\\x00\\x00'"
 check "img check: a refcount too low exits 2, like qemu-img check" sh -c \
 	"qemu-img check -q bad.qcow2; [ \$? -eq 2 ] && '$DOPPEL' img check bad.qcow2 >/dev/null; [ \$? -eq 2 ]"
+check "img check -r all repairs it and clears the corrupt bit; qemu-img agrees" sh -c \
+	"python3 -c \"f = open('bad.qcow2', 'r+b'); f.seek(72); f.write((2).to_bytes(8, 'big'))\" &&
+	 '$DOPPEL' img check -r all bad.qcow2 >/dev/null && qemu-img check -q bad.qcow2 &&
+	 '$DOPPEL' img info bad.qcow2 | grep -q 'corrupt: false'"
 check "img check on a raw image exits 63" sh -c \
 	"'$DOPPEL' img check base.raw 2>/dev/null; [ \$? -eq 63 ]"
 
@@ -209,6 +213,10 @@ check "bad size" fails_with_one_line 2 "$DOPPEL" img create x.raw 12Q
 check "unknown format" fails_with_one_line 2 "$DOPPEL" img create -f vmdk x.img 1M
 check "bad cluster size" fails_with_one_line 2 "$DOPPEL" img create -f qcow2 -o cluster_size=3000 x.qcow2 1M
 check "missing file" fails_with_one_line 1 "$DOPPEL" img info nope.qcow2
+check "create refuses to make a file its own backing file" \
+	fails_with_one_line 1 "$DOPPEL" img create -b good.qcow2 good.qcow2
+check "convert refuses to overwrite its source" \
+	fails_with_one_line 2 "$DOPPEL" img convert -O raw base.raw ./base.raw
 check "help for every subcommand" sh -c \
 	"'$DOPPEL' img --help | grep -q convert && for c in create info check convert; do
 	 '$DOPPEL' img \$c --help | grep -q '^usage: doppel img '\$c || exit 1; done"
