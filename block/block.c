@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block/chain.h"
 #include "block/io.h"
+#include "block/qcow2.h"
 #include "block/qcow2_format.h"
 #include "block/raw.h"
 
@@ -45,6 +47,13 @@ int block_probe(const char *path, enum block_format *fmt, struct error *err)
 int block_open(const char *path, enum block_format fmt, bool readonly,
 	       struct block_dev **out, struct error *err)
 {
+	return block_open_in_chain(path, fmt, readonly, NULL, out, err);
+}
+
+int block_open_in_chain(const char *path, enum block_format fmt, bool readonly,
+			const struct block_chain *above, struct block_dev **out,
+			struct error *err)
+{
 	bool probed = fmt == BLOCK_FMT_AUTO;
 	if (probed) {
 		int rc = block_probe(path, &fmt, err);
@@ -55,7 +64,7 @@ int block_open(const char *path, enum block_format fmt, bool readonly,
 	case BLOCK_FMT_RAW:
 		return raw_open(path, readonly, probed, out, err);
 	case BLOCK_FMT_QCOW2:
-		return error_set(err, ENOTSUP, "%s: qcow2 images are not supported yet", path);
+		return qcow2_open(path, readonly, above, out, err);
 	case BLOCK_FMT_AUTO:
 		break;
 	}

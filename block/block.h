@@ -40,6 +40,8 @@ struct block_dev {
 	enum block_format format;
 	uint64_t size;        /* virtual size in bytes */
 	bool readonly;
+	struct block_dev *backing;  /* the image below in a backing chain, or NULL;
+				     * opened read-only and closed with this one */
 };
 
 /* Opens path as fmt (BLOCK_FMT_AUTO probes the qcow2 magic, else raw).

@@ -1,6 +1,7 @@
 #include "block/raw.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,10 +99,15 @@ int raw_open(const char *path, bool readonly, bool probed, struct block_dev **ou
 	     struct error *err)
 {
 	struct raw_dev *r = NULL;
+	struct stat st;
 	int rc;
 	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return error_set(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		rc = error_set(err, EINVAL, "%s: not a regular file or block device", path);
+		goto out;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		rc = error_set(err, ENOMEM, "%s: out of memory", path);

@@ -56,6 +56,8 @@ suite() {  # name, log, command...
 }
 
 suite cli_test "$O/cli_test.log" tests/integration/cli_test.sh "$DOPPEL" "$O/tests/isa/hello.elf"
+suite img_test "$O/img_test.log" tests/integration/img_test.sh "$DOPPEL" \
+	"$O/tests/integration/block_exercise"
 
 # Debian's kernel booted to a shell (the guest is fetched once and cached).
 if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
