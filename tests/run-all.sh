@@ -69,6 +69,8 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 	else
 		suite boot_debian "$O/boot.log" python3 tests/integration/boot_debian.py \
 			"$DOPPEL" "$kernel" "$initrd"
+		suite disk_test "$O/disk.log" python3 tests/integration/disk_test.py \
+			"$DOPPEL" "$kernel" "$initrd"
 	fi
 fi
 
