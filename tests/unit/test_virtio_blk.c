@@ -76,7 +76,8 @@ static void mem_close(struct block_dev *bd)
 }
 
 static const struct block_ops mem_ops = {
-	mem_read, mem_write, mem_flush, mem_discard, mem_write_zeroes, mem_close,
+	.read = mem_read, .write = mem_write, .flush = mem_flush, .discard = mem_discard,
+	.write_zeroes = mem_write_zeroes, .close = mem_close,
 };
 
 struct fixture {
@@ -90,7 +91,8 @@ static struct fixture fx;
 static int setup_disk(void **state, bool readonly)
 {
 	memset(&fx.disk, 0, sizeof(fx.disk));
-	fx.disk.bd = (struct block_dev){ &mem_ops, BLOCK_FMT_RAW, sizeof(fx.disk.data), readonly };
+	fx.disk.bd = (struct block_dev){ .ops = &mem_ops, .format = BLOCK_FMT_RAW,
+					 .size = sizeof(fx.disk.data), .readonly = readonly };
 	for (size_t i = 0; i < sizeof(fx.disk.data); i++)
 		fx.disk.data[i] = (uint8_t)(i / 512 + 1);
 	virtio_blk_init(&fx.blk, &fx.disk.bd, "a-serial-number-longer-than-20");
