@@ -93,15 +93,18 @@ static int parse_disk(char *arg, struct disk_config *d, struct error *err)
 		char *next = strchr(opt, ',');
 		if (next)
 			*next++ = '\0';
-		int fmt;
-		if (strncmp(opt, "format=", 7) == 0 && (fmt = block_format_parse(opt + 7)) >= 0)
+		if (strncmp(opt, "format=", 7) == 0) {
+			int fmt = block_format_parse(opt + 7);
+			if (fmt < 0)
+				return error_set(err, EINVAL, "--disk: unknown format '%s' (raw or qcow2)", opt + 7);
 			d->format = (enum block_format)fmt;
-		else if (strncmp(opt, "format=", 7) == 0)
-			return error_set(err, EINVAL, "--disk: unknown format '%s' (raw or qcow2)", opt + 7);
-		else if (strcmp(opt, "readonly=on") == 0 || strcmp(opt, "readonly=off") == 0)
-			d->readonly = opt[10] == 'n';
-		else
+		} else if (strcmp(opt, "readonly=on") == 0) {
+			d->readonly = true;
+		} else if (strcmp(opt, "readonly=off") == 0) {
+			d->readonly = false;
+		} else {
 			return error_set(err, EINVAL, "--disk: unknown option '%s' (format=, readonly=on|off)", opt);
+		}
 		opt = next;
 	}
 	return 0;

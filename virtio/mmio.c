@@ -27,12 +27,10 @@ enum {
 	REG_QUEUE_DRIVER_HIGH = 0x094,
 	REG_QUEUE_DEVICE_LOW = 0x0a0,
 	REG_QUEUE_DEVICE_HIGH = 0x0a4,
-	REG_SHM_SEL = 0x0ac,
 	REG_SHM_LEN_LOW = 0x0b0,
 	REG_SHM_LEN_HIGH = 0x0b4,
 	REG_SHM_BASE_LOW = 0x0b8,
 	REG_SHM_BASE_HIGH = 0x0bc,
-	REG_QUEUE_RESET = 0x0c0,
 	REG_CONFIG_GENERATION = 0x0fc,
 	REG_CONFIG = 0x100,
 };
@@ -146,7 +144,8 @@ static uint32_t read_reg(struct virtio_mmio *t, uint64_t off)
 			(uint32_t)(device_features(t) >> (32 * t->s.device_features_sel)) : 0;
 	case REG_INTERRUPT_STATUS: return t->s.interrupt_status;
 	case REG_STATUS: return t->s.status;
-	/* No shared memory regions: a length of -1 says so (4.2.2). */
+	/* No shared memory regions, whichever SHMSel picks: a length of -1
+	 * says so (4.2.2). */
 	case REG_SHM_LEN_LOW: case REG_SHM_LEN_HIGH:
 	case REG_SHM_BASE_LOW: case REG_SHM_BASE_HIGH:
 		return 0xffffffffu;
@@ -231,7 +230,6 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t val)
 		update_irq(t);
 		break;
 	case REG_STATUS: write_status(t, val); break;
-	case REG_SHM_SEL: t->s.shm_sel = val; break;
 	default: write_queue_reg(t, off, val); break;
 	}
 }

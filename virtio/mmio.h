@@ -58,7 +58,6 @@ struct virtio_mmio_state {
 	uint32_t device_features_sel;
 	uint32_t driver_features_sel;
 	uint32_t queue_sel;
-	uint32_t shm_sel;
 	uint32_t interrupt_status;
 	struct virtq_state queue[VIRTIO_MAX_QUEUES];
 };
