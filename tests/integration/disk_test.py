@@ -69,6 +69,9 @@ def first_boot(b):
     b.check("two disks: vda and vdb", "vda" in blocks and "vdb" in blocks, repr(blocks))
     serial = b.con.run("cat /sys/block/vda/serial").strip()
     b.check("vda's serial is its file name", serial == "base.img", repr(serial))
+    # One character per feature bit: the driver took indirect tables (28) and EVENT_IDX (29).
+    feats = b.con.run("cat /sys/block/vda/device/features").split()[-1]
+    b.check("indirect descriptors and EVENT_IDX negotiated", feats[28:30] == "11", repr(feats))
     ro = b.con.run("cat /sys/block/vda/ro /sys/block/vdb/ro").split()
     b.check("vdb read-only, vda not", ro == ["0", "1"], repr(ro))
 
