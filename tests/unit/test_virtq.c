@@ -135,6 +135,30 @@ static void features_must_be_offered_and_version_1(void **state)
 	driver_detach(&d);
 }
 
+/* Once FEATURES_OK is set the driver cannot change what it accepted. */
+static void features_fixed_after_features_ok(void **state)
+{
+	struct fixture *f = *state;
+	reg_write(&f->d, REG_DRIVER_FEATURES_SEL, 0);
+	reg_write(&f->d, REG_DRIVER_FEATURES, 0);
+	assert_int_equal(f->d.t.s.driver_features,
+			 (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_INDIRECT_DESC));
+}
+
+static void notify_of_a_missing_queue(void **state)
+{
+	struct fixture *f = *state;
+	put_desc(&f->d, DESC_TABLE, 0, DATA, 16, 0, 0);
+	make_avail(&f->d, 0);
+	reg_write(&f->d, REG_QUEUE_NOTIFY, 1);
+	reg_write(&f->d, REG_QUEUE_NOTIFY, 0xffffffffu);
+	assert_int_equal(f->rec.calls, 0);
+	assert_false(f->d.irq);
+	assert_false(needs_reset(&f->d));
+	notify(&f->d);
+	assert_int_equal(f->rec.calls, 1);
+}
+
 static void request_round_trip(void **state)
 {
 	struct fixture *f = *state;
@@ -430,6 +454,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(identifies_itself, setup, teardown),
 		cmocka_unit_test(empty_slot_has_device_id_0),
 		cmocka_unit_test(features_must_be_offered_and_version_1),
+		cmocka_unit_test_setup_teardown(features_fixed_after_features_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(notify_of_a_missing_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(request_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(indirect_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(buffer_outside_ram, setup, teardown),
