@@ -5,9 +5,9 @@ the files.
 
 usage: disk_test.py DOPPEL KERNEL INITRD
 Boot 1: two disks (vda read-write, vdb readonly=on) and --rng; the guest
-writes files to vda and syncs, vdb refuses writes, /dev/hwrng gives bytes.
-Boot 2: a qcow2 overlay on vda's raw image as the only disk; the files are
-there, the guest adds one. Boot 3: the overlay again; the new file is there.
+writes files to vda, syncs and trims it, vdb refuses writes, /dev/hwrng
+gives bytes. Boot 2: a qcow2 overlay on vda's raw image as the only disk;
+the files are there, the guest adds one, deletes one and trims. Boot 3: the overlay again; the new file is there.
 The raw base and the read-only image are unchanged since boot 1,
 `qemu-img check` finds the overlay clean and e2fsck the file systems.
 Prints one line per check and ends with "N passed, N failed".
@@ -87,6 +87,8 @@ def first_boot(b):
                     " && sync && echo wrote")
     b.check("write a file to vda and sync", "wrote" in out, repr(out))
     b.blob = b.con.run("md5sum /mnt/blob").split()[0]
+    out = b.con.run("fstrim -v /mnt")
+    b.check("fstrim discards the free space", "trimmed" in out, repr(out))
     b.con.run("umount /mnt")
 
     out = b.con.run("mount /dev/vdb /ro 2>&1; touch /ro/x 2>&1; echo rc=$?")
@@ -103,8 +105,10 @@ def second_boot(blob):
         b.check("the file from boot 1 is there", "written-by-boot-1" in out, repr(out))
         got = b.con.run("md5sum /mnt/blob").split()
         b.check("512 KiB of random data read back intact", got[:1] == [blob], repr(got))
-        out = b.con.run("echo written-by-boot-2 > /mnt/second.txt && sync && umount /mnt && echo ok")
+        out = b.con.run("echo written-by-boot-2 > /mnt/second.txt && sync && echo ok")
         b.check("write another file and sync", out.strip().endswith("ok"), repr(out))
+        out = b.con.run("rm /mnt/blob && sync && fstrim -v /mnt; umount /mnt")
+        b.check("fstrim discards the deleted file", "trimmed" in out, repr(out))
     return checks
 
 
