@@ -477,6 +477,19 @@ static int repair_dirty(struct qcow2 *q, struct error *err)
 	return 0;
 }
 
+/* Spec, "autoclear_features": a writer that does not know an auto-clear
+ * feature (doppel knows none: persistent bitmaps would go stale) clears its
+ * bit before writing. */
+static int clear_autoclear(struct qcow2 *q, struct error *err)
+{
+	static const uint8_t zero[8];
+	int rc = file_write_at(q->fd, QCOW2_HDR_AUTOCLEAR, zero, sizeof(zero));
+	if (rc)
+		return error_set(err, -rc, "%s: %s", q->path, strerror(-rc));
+	q->h.autoclear = 0;
+	return 0;
+}
+
 static int open_backing(struct qcow2 *q, const struct block_chain *self, struct error *err)
 {
 	char path[4096];
@@ -571,6 +584,8 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 		goto out;
 	if (mode == OPEN_FOR_GUEST && !readonly && (q->h.incompat & QCOW2_INCOMPAT_DIRTY) &&
 	    (rc = repair_dirty(q, err)))
+		goto out;
+	if (!readonly && q->h.autoclear && (rc = clear_autoclear(q, err)))
 		goto out;
 
 	q->bd.ops = &qcow2_ops;
