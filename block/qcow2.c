@@ -174,19 +174,10 @@ static uint64_t piece_len(const struct qcow2 *q, uint64_t off, uint64_t len)
 	return len < room ? len : room;
 }
 
-/* The block layer's callers keep requests inside the disk; a request that
- * is not would index past the L1 table, so it is refused here too. */
-static bool in_disk(const struct qcow2 *q, uint64_t off, uint64_t len)
-{
-	return off <= q->h.size && len <= q->h.size - off;
-}
-
 static int qcow2_read(struct block_dev *bd, uint64_t off, void *buf, size_t len)
 {
 	struct qcow2 *q = to_qcow2(bd);
 	uint8_t *p = buf;
-	if (!in_disk(q, off, len))
-		return -EINVAL;
 	while (len) {
 		uint64_t n = piece_len(q, off, len), entry;
 		int rc = lookup(q, off, &entry);
@@ -276,8 +267,6 @@ static int qcow2_write(struct block_dev *bd, uint64_t off, const void *buf, size
 {
 	struct qcow2 *q = to_qcow2(bd);
 	const uint8_t *p = buf;
-	if (!in_disk(q, off, len))
-		return -EINVAL;
 	while (len) {
 		uint64_t n = piece_len(q, off, len);
 		int rc = write_piece(q, off, p, n);
@@ -323,8 +312,6 @@ static int zero_cluster(struct qcow2 *q, uint64_t off, bool unmap)
 
 static int zero_range(struct qcow2 *q, uint64_t off, uint64_t len, bool unmap, bool whole_only)
 {
-	if (!in_disk(q, off, len))
-		return -EINVAL;
 	while (len) {
 		uint64_t n = piece_len(q, off, len);
 		int rc = 0;
