@@ -5,7 +5,8 @@
  * Every call returns 0 or a negative errno; a failing call leaves the image
  * consistent (at worst with leaked clusters, which `img check` reports and
  * QEMU tolerates). Offsets and lengths are in bytes; a range reaching past
- * the end of the disk fails with -EINVAL before the backend sees it. */
+ * the end of the disk fails with -EINVAL before the backend sees it.
+ * A block_dev is not thread-safe: one thread at a time uses it. */
 #ifndef DOPPEL_BLOCK_BLOCK_H
 #define DOPPEL_BLOCK_BLOCK_H
 

@@ -46,6 +46,8 @@ for cs in 512 4K 64K 2M; do
 	check "random I/O, cluster_size=$cs: matches the model; qemu-img check and compare" \
 		random_vs_model p.qcow2 m.raw "$SEED" 1000
 done
+check "sizes round up to whole sectors, as with qemu-img" sh -c \
+	"'$DOPPEL' img create -f qcow2 odd.qcow2 1000 && qemu-img info --output=json odd.qcow2 | grep -q '\"virtual-size\": 1024'"
 check "create raw: qemu-img info says raw, 1 GiB" sh -c \
 	"'$DOPPEL' img create r.raw 1G && qemu-img info r.raw | grep -q 'file format: raw' &&
 	 qemu-img info --output=json r.raw | grep -q '\"virtual-size\": 1073741824'"
