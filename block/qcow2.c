@@ -220,10 +220,30 @@ static bool owned_in_place(uint64_t entry)
 	       (entry & QCOW2_OFLAG_COPIED);
 }
 
+/* Whether a guest cluster with this L2 entry reads as zeroes. */
+static bool reads_as_zero(const struct qcow2 *q, uint64_t entry)
+{
+	return is_zero_entry(q, entry) ||
+	       (!(entry & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK)) && !q->bd.backing);
+}
+
+/* The whole cluster a partial write makes: what the cluster read as, with
+ * [off, off + len) replaced (copy-on-write). */
+static int merge_into_cluster(struct qcow2 *q, uint64_t entry, uint64_t off, const uint8_t *buf,
+			      uint64_t len)
+{
+	uint64_t in = offset_in_cluster(q, off);
+	int rc = read_mapped(q, entry, off - in, q->cow_buf, q->cluster_size);
+	if (!rc)
+		memcpy(q->cow_buf + in, buf, len);
+	return rc;
+}
+
 /* Writes [off, off + len) within one guest cluster. */
 static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64_t len)
 {
 	uint64_t in = offset_in_cluster(q, off);
+	bool whole = len == q->cluster_size;
 	uint8_t *table;
 	uint64_t table_off, index = l2_index(q, off);
 	int rc = l2_table(q, off, true, &table, &table_off);
@@ -234,28 +254,32 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 	if (rc)
 		return rc;
 
-	if (owned_in_place(entry) && !is_zero_entry(q, entry))
-		return file_write_at(q->fd, (entry & QCOW2_OFFSET_MASK) + in, buf, len);
-
-	const uint8_t *data = buf;
-	if (len < q->cluster_size) {
-		/* Copy-on-write: the rest of the cluster keeps what it read as. */
-		rc = read_mapped(q, entry, off - in, q->cow_buf, q->cluster_size);
-		if (rc)
-			return rc;
-		memcpy(q->cow_buf + in, buf, len);
-		data = q->cow_buf;
-	}
 	if (owned_in_place(entry)) {
-		/* A preallocated zero cluster: fill it, then drop the zero flag. */
 		uint64_t host = entry & QCOW2_OFFSET_MASK;
-		rc = file_write_at(q->fd, host, data, q->cluster_size);
+		if (!is_zero_entry(q, entry))
+			return file_write_at(q->fd, host + in, buf, len);
+		/* A preallocated zero cluster: fill it, then drop the zero flag. */
+		if (!whole && (rc = merge_into_cluster(q, entry, off, buf, len)))
+			return rc;
+		rc = file_write_at(q->fd, host, whole ? buf : q->cow_buf, q->cluster_size);
 		return rc ? rc : set_l2_entry(q, table, table_off, index, host | QCOW2_OFLAG_COPIED);
 	}
-	uint64_t host;
+
+	uint64_t never_written = q->file_end, host;
 	rc = qcow2_alloc_clusters(q, 1, &host);
-	if (!rc)
-		rc = file_write_at(q->fd, host, data, q->cluster_size);
+	if (rc)
+		return rc;
+	if (whole) {
+		rc = file_write_at(q->fd, host, buf, len);
+	} else if (reads_as_zero(q, entry) && host >= never_written) {
+		/* A new cluster past the old end of the file reads as zeroes
+		 * already: only the written part needs writing. */
+		rc = file_write_at(q->fd, host + in, buf, len);
+	} else {
+		rc = merge_into_cluster(q, entry, off, buf, len);
+		if (!rc)
+			rc = file_write_at(q->fd, host, q->cow_buf, q->cluster_size);
+	}
 	if (!rc)
 		rc = l2_table(q, off, false, &table, &table_off);
 	if (!rc)
