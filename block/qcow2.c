@@ -174,22 +174,23 @@ static uint64_t piece_len(const struct qcow2 *q, uint64_t off, uint64_t len)
 	return len < room ? len : room;
 }
 
+/* Reads [off, off + len) within one guest cluster. */
+static int read_piece(struct qcow2 *q, uint64_t off, uint8_t *buf, uint64_t len)
+{
+	uint64_t entry;
+	int rc = lookup(q, off, &entry);
+	return rc ? rc : read_mapped(q, entry, off, buf, len);
+}
+
 static int qcow2_read(struct block_dev *bd, uint64_t off, void *buf, size_t len)
 {
 	struct qcow2 *q = to_qcow2(bd);
-	uint8_t *p = buf;
-	while (len) {
-		uint64_t n = piece_len(q, off, len), entry;
-		int rc = lookup(q, off, &entry);
-		if (!rc)
-			rc = read_mapped(q, entry, off, p, n);
-		if (rc)
-			return rc;
-		off += n;
-		p += n;
-		len -= n;
+	int rc = 0;
+	for (uint64_t done = 0, n; done < len && !rc; done += n) {
+		n = piece_len(q, off + done, len - done);
+		rc = read_piece(q, off + done, (uint8_t *)buf + done, n);
 	}
-	return 0;
+	return rc;
 }
 
 static int set_l2_entry(struct qcow2 *q, uint8_t *table, uint64_t table_off, uint64_t index,
@@ -290,17 +291,12 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 static int qcow2_write(struct block_dev *bd, uint64_t off, const void *buf, size_t len)
 {
 	struct qcow2 *q = to_qcow2(bd);
-	const uint8_t *p = buf;
-	while (len) {
-		uint64_t n = piece_len(q, off, len);
-		int rc = write_piece(q, off, p, n);
-		if (rc)
-			return rc;
-		off += n;
-		p += n;
-		len -= n;
+	int rc = 0;
+	for (uint64_t done = 0, n; done < len && !rc; done += n) {
+		n = piece_len(q, off + done, len - done);
+		rc = write_piece(q, off + done, (const uint8_t *)buf + done, n);
 	}
-	return 0;
+	return rc;
 }
 
 /* Makes one whole guest cluster read as zeroes through the L2 zero flag
