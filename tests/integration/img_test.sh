@@ -64,6 +64,11 @@ check "qemu-img image with 64-bit refcounts and 4K clusters" \
 qemu-img create -q -f qcow2 -o refcount_bits=1 q1.qcow2 8M
 zero_model m.raw 8M
 check "qemu-img image with 1-bit refcounts" random_vs_model q1.qcow2 m.raw "$SEED" 800
+qemu-img create -q -f qcow2 -o compat=0.10 v2.qcow2 8M
+qemu-io -c 'write -P 0x42 100k 50k' v2.qcow2 >/dev/null
+check "qcow2 version 2 reads back; opening it for writing is refused with one line" sh -c \
+	"'$DOPPEL' img convert -O raw v2.qcow2 v2.raw && qemu-img compare -q v2.qcow2 v2.raw &&
+	 '$EXERCISE' write-and-wait v2.qcow2 0 512 1 2>&1 >/dev/null | grep -q 'version 2 images open read-only'"
 check "doppel img info reads a qemu-img image" sh -c \
 	"'$DOPPEL' img info q.qcow2 | grep -q 'virtual size: 24 MiB (25165824 bytes)'"
 
