@@ -174,31 +174,23 @@ static uint64_t piece_len(const struct qcow2 *q, uint64_t off, uint64_t len)
 	return len < room ? len : room;
 }
 
-/* The block layer's callers keep requests inside the disk; a request that
- * is not would index past the L1 table, so it is refused here too. */
-static bool in_disk(const struct qcow2 *q, uint64_t off, uint64_t len)
+/* Reads [off, off + len) within one guest cluster. */
+static int read_piece(struct qcow2 *q, uint64_t off, uint8_t *buf, uint64_t len)
 {
-	return off <= q->h.size && len <= q->h.size - off;
+	uint64_t entry;
+	int rc = lookup(q, off, &entry);
+	return rc ? rc : read_mapped(q, entry, off, buf, len);
 }
 
 static int qcow2_read(struct block_dev *bd, uint64_t off, void *buf, size_t len)
 {
 	struct qcow2 *q = to_qcow2(bd);
-	uint8_t *p = buf;
-	if (!in_disk(q, off, len))
-		return -EINVAL;
-	while (len) {
-		uint64_t n = piece_len(q, off, len), entry;
-		int rc = lookup(q, off, &entry);
-		if (!rc)
-			rc = read_mapped(q, entry, off, p, n);
-		if (rc)
-			return rc;
-		off += n;
-		p += n;
-		len -= n;
+	int rc = 0;
+	for (uint64_t done = 0, n; done < len && !rc; done += n) {
+		n = piece_len(q, off + done, len - done);
+		rc = read_piece(q, off + done, (uint8_t *)buf + done, n);
 	}
-	return 0;
+	return rc;
 }
 
 static int set_l2_entry(struct qcow2 *q, uint8_t *table, uint64_t table_off, uint64_t index,
@@ -229,10 +221,30 @@ static bool owned_in_place(uint64_t entry)
 	       (entry & QCOW2_OFLAG_COPIED);
 }
 
+/* Whether a guest cluster with this L2 entry reads as zeroes. */
+static bool reads_as_zero(const struct qcow2 *q, uint64_t entry)
+{
+	return is_zero_entry(q, entry) ||
+	       (!(entry & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK)) && !q->bd.backing);
+}
+
+/* The whole cluster a partial write makes: what the cluster read as, with
+ * [off, off + len) replaced (copy-on-write). */
+static int merge_into_cluster(struct qcow2 *q, uint64_t entry, uint64_t off, const uint8_t *buf,
+			      uint64_t len)
+{
+	uint64_t in = offset_in_cluster(q, off);
+	int rc = read_mapped(q, entry, off - in, q->cow_buf, q->cluster_size);
+	if (!rc)
+		memcpy(q->cow_buf + in, buf, len);
+	return rc;
+}
+
 /* Writes [off, off + len) within one guest cluster. */
 static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64_t len)
 {
 	uint64_t in = offset_in_cluster(q, off);
+	bool whole = len == q->cluster_size;
 	uint8_t *table;
 	uint64_t table_off, index = l2_index(q, off);
 	int rc = l2_table(q, off, true, &table, &table_off);
@@ -243,28 +255,32 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 	if (rc)
 		return rc;
 
-	if (owned_in_place(entry) && !is_zero_entry(q, entry))
-		return file_write_at(q->fd, (entry & QCOW2_OFFSET_MASK) + in, buf, len);
-
-	const uint8_t *data = buf;
-	if (len < q->cluster_size) {
-		/* Copy-on-write: the rest of the cluster keeps what it read as. */
-		rc = read_mapped(q, entry, off - in, q->cow_buf, q->cluster_size);
-		if (rc)
-			return rc;
-		memcpy(q->cow_buf + in, buf, len);
-		data = q->cow_buf;
-	}
 	if (owned_in_place(entry)) {
-		/* A preallocated zero cluster: fill it, then drop the zero flag. */
 		uint64_t host = entry & QCOW2_OFFSET_MASK;
-		rc = file_write_at(q->fd, host, data, q->cluster_size);
+		if (!is_zero_entry(q, entry))
+			return file_write_at(q->fd, host + in, buf, len);
+		/* A preallocated zero cluster: fill it, then drop the zero flag. */
+		if (!whole && (rc = merge_into_cluster(q, entry, off, buf, len)))
+			return rc;
+		rc = file_write_at(q->fd, host, whole ? buf : q->cow_buf, q->cluster_size);
 		return rc ? rc : set_l2_entry(q, table, table_off, index, host | QCOW2_OFLAG_COPIED);
 	}
-	uint64_t host;
+
+	uint64_t never_written = q->file_end, host;
 	rc = qcow2_alloc_clusters(q, 1, &host);
-	if (!rc)
-		rc = file_write_at(q->fd, host, data, q->cluster_size);
+	if (rc)
+		return rc;
+	if (whole) {
+		rc = file_write_at(q->fd, host, buf, len);
+	} else if (reads_as_zero(q, entry) && host >= never_written) {
+		/* A new cluster past the old end of the file reads as zeroes
+		 * already: only the written part needs writing. */
+		rc = file_write_at(q->fd, host + in, buf, len);
+	} else {
+		rc = merge_into_cluster(q, entry, off, buf, len);
+		if (!rc)
+			rc = file_write_at(q->fd, host, q->cow_buf, q->cluster_size);
+	}
 	if (!rc)
 		rc = l2_table(q, off, false, &table, &table_off);
 	if (!rc)
@@ -275,19 +291,12 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 static int qcow2_write(struct block_dev *bd, uint64_t off, const void *buf, size_t len)
 {
 	struct qcow2 *q = to_qcow2(bd);
-	const uint8_t *p = buf;
-	if (!in_disk(q, off, len))
-		return -EINVAL;
-	while (len) {
-		uint64_t n = piece_len(q, off, len);
-		int rc = write_piece(q, off, p, n);
-		if (rc)
-			return rc;
-		off += n;
-		p += n;
-		len -= n;
+	int rc = 0;
+	for (uint64_t done = 0, n; done < len && !rc; done += n) {
+		n = piece_len(q, off + done, len - done);
+		rc = write_piece(q, off + done, (const uint8_t *)buf + done, n);
 	}
-	return 0;
+	return rc;
 }
 
 /* Makes one whole guest cluster read as zeroes through the L2 zero flag
@@ -323,8 +332,6 @@ static int zero_cluster(struct qcow2 *q, uint64_t off, bool unmap)
 
 static int zero_range(struct qcow2 *q, uint64_t off, uint64_t len, bool unmap, bool whole_only)
 {
-	if (!in_disk(q, off, len))
-		return -EINVAL;
 	while (len) {
 		uint64_t n = piece_len(q, off, len);
 		int rc = 0;
@@ -477,6 +484,19 @@ static int repair_dirty(struct qcow2 *q, struct error *err)
 	return 0;
 }
 
+/* Spec, "autoclear_features": a writer that does not know an auto-clear
+ * feature (doppel knows none: persistent bitmaps would go stale) clears its
+ * bit before writing. */
+static int clear_autoclear(struct qcow2 *q, struct error *err)
+{
+	static const uint8_t zero[8];
+	int rc = file_write_at(q->fd, QCOW2_HDR_AUTOCLEAR, zero, sizeof(zero));
+	if (rc)
+		return error_set(err, -rc, "%s: %s", q->path, strerror(-rc));
+	q->h.autoclear = 0;
+	return 0;
+}
+
 static int open_backing(struct qcow2 *q, const struct block_chain *self, struct error *err)
 {
 	char path[4096];
@@ -571,6 +591,8 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 		goto out;
 	if (mode == OPEN_FOR_GUEST && !readonly && (q->h.incompat & QCOW2_INCOMPAT_DIRTY) &&
 	    (rc = repair_dirty(q, err)))
+		goto out;
+	if (!readonly && q->h.autoclear && (rc = clear_autoclear(q, err)))
 		goto out;
 
 	q->bd.ops = &qcow2_ops;

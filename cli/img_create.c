@@ -14,7 +14,8 @@ static void create_usage(FILE *out)
 		"usage: doppel img create [-f raw|qcow2] [-b BACKING [-F raw|qcow2]]\n"
 		"                         [-o cluster_size=N] FILE [SIZE]\n\n"
 		"Creates FILE as an empty image of SIZE bytes (suffixes K, M, G, T: powers\n"
-		"of 1024). An existing FILE is overwritten.\n\n"
+		"of 1024), rounded up to whole 512-byte sectors. An existing FILE is\n"
+		"overwritten.\n\n"
 		"  -f FMT               raw (the default without -b) or qcow2\n"
 		"  -b BACKING           make a qcow2 overlay: unwritten clusters read from\n"
 		"                       BACKING; a relative name is relative to FILE's\n"
@@ -108,6 +109,12 @@ int img_create(int argc, char **argv)
 		if (optind + 1 >= argc)
 			size = backing_size;
 	}
+	/* Disks are made of 512-byte sectors; qemu-img rounds up the same way. */
+	if (size > UINT64_MAX - 511) {
+		fprintf(stderr, "doppel img create: size too large\n");
+		return 2;
+	}
+	size = (size + 511) & ~511ull;
 	if (img_make(file, fmt, size, cluster_bits, backing,
 		     backing ? block_format_name(backing_fmt) : NULL))
 		return 1;

@@ -4,29 +4,7 @@
 # usage: cli_test.sh DOPPEL HELLO_ELF; ends with "N passed, N failed".
 DOPPEL=$1
 HELLO=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() {  # name, then a command that must succeed
-	name=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		pass=$((pass + 1)); echo "ok   $name"
-	else
-		fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/     /' "$tmp/out"
-	fi
-}
-
-# A command fails with status $1 and exactly one line on stderr.
-fails_with_one_line() {
-	want=$1
-	shift
-	"$@" >/dev/null 2>"$tmp/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && cat "$tmp/err"
-}
+. "$(dirname "$0")/harness.sh"
 
 check "missing kernel file" fails_with_one_line 1 "$DOPPEL" run --kernel "$tmp/nope"
 check "unknown option" sh -c "'$DOPPEL' run --frobnicate 2>&1 >/dev/null | grep -q 'try'"
@@ -61,5 +39,4 @@ check "device tree dump reads back" sh -c \
 	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'cpu@1' &&
 	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'ns16550a'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -81,6 +81,22 @@ static void read_only_refuses_changes(void **state)
 	block_close(bd);
 }
 
+static void requests_past_the_end_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct block_dev *bd = open_raw(f, BLOCK_FMT_RAW, false);
+	uint8_t b[512] = { 0 };
+	assert_int_equal(block_write(bd, (1 << 20) - 256, b, sizeof(b)), -EINVAL);
+	assert_int_equal(block_read(bd, UINT64_MAX - 100, b, sizeof(b)), -EINVAL);
+	assert_int_equal(block_write_zeroes(bd, 1 << 20, 1, false), -EINVAL);
+	assert_int_equal(block_discard(bd, 4096, UINT64_MAX), -EINVAL);
+	assert_int_equal(block_write(bd, (1 << 20) - 512, b, sizeof(b)), 0);
+	block_close(bd);
+	bd = open_raw(f, BLOCK_FMT_RAW, true);
+	assert_int_equal(bd->size, 1 << 20);
+	block_close(bd);
+}
+
 static void write_zeroes_reads_back_zero(void **state)
 {
 	struct fixture *f = *state;
@@ -163,6 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(size_and_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_only_refuses_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(requests_past_the_end_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_zeroes_reads_back_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(probed_raw_cannot_become_qcow2, setup, teardown),
 		cmocka_unit_test(missing_file_is_one_line),

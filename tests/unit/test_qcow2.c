@@ -226,30 +226,26 @@ static void expect_refused(const char *path, const char *words)
 static void malformed_headers_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	const uint8_t far[8] = { 0, 0, 1, 0, 0, 0, 0, 0 };
-	const uint8_t order7[4] = { 0, 0, 0, 7 };
-	const uint8_t bit40[8] = { 0, 0, 1, 0, 0, 0, 0, 0 };
-	const uint8_t big_cluster[4] = { 0, 0, 0, 22 };
-
+	static const struct {
+		long offset;
+		uint8_t bytes[8];
+		size_t len;
+		const char *says;
+	} cases[] = {
+		{ 40, { 0, 0, 1, 0, 0, 0, 0, 0 }, 8, "L1 table past the end" },
+		{ 96, { 0, 0, 0, 7 }, 4, "overflows" },
+		{ 72, { 0, 0, 1, 0, 0, 0, 0, 0 }, 8, "unsupported qcow2 feature" },
+		{ 20, { 0, 0, 0, 22 }, 4, "cluster size" },
+		{ 56, { 0xff, 0xff, 0xff, 0xff }, 4, "refcount table size" },
+	};
 	create(f->img, 1 << 20, 16, NULL);
 	assert_int_equal(truncate(f->img, 50), 0);
 	expect_refused(f->img, "truncated");
-
-	create(f->img, 1 << 20, 16, NULL);
-	poke(f->img, 40, far, sizeof(far));
-	expect_refused(f->img, "L1 table past the end");
-
-	create(f->img, 1 << 20, 16, NULL);
-	poke(f->img, 96, order7, sizeof(order7));
-	expect_refused(f->img, "overflows");
-
-	create(f->img, 1 << 20, 16, NULL);
-	poke(f->img, 72, bit40, sizeof(bit40));
-	expect_refused(f->img, "unsupported qcow2 feature");
-
-	create(f->img, 1 << 20, 16, NULL);
-	poke(f->img, 20, big_cluster, sizeof(big_cluster));
-	expect_refused(f->img, "cluster size");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		create(f->img, 1 << 20, 16, NULL);
+		poke(f->img, cases[i].offset, cases[i].bytes, cases[i].len);
+		expect_refused(f->img, cases[i].says);
+	}
 }
 
 static void self_backing_loops(void **state)
