@@ -4,7 +4,7 @@ O       ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -I.
-LDLIBS  += -lfdt -lm
+LDLIBS  += -lfdt -lm -lz
 
 CROSS   ?= riscv64-linux-gnu-
 GUEST_CC := $(CROSS)gcc
@@ -43,12 +43,13 @@ $(O)/libdoppel.a: $(LIB_OBJS)
 
 -include $(OBJS:.o=.d)
 include tests/unit/unit.mk
+include tests/integration/integration.mk
 include tests/isa/isa.mk
 -include tests/riscv-tests/riscv-tests.mk
 
 # Every suite; the last line printed is the overall "N passed, N failed".
 check: deps
-	$(MAKE) $(O)/doppel unit-tests guest-tests
+	$(MAKE) $(O)/doppel unit-tests integration-tools guest-tests
 	@tests/run-all.sh $(O)
 
 check-asan:
@@ -57,4 +58,4 @@ check-asan:
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all deps demo hello check check-asan clean unit-tests guest-tests
+.PHONY: all deps demo hello check check-asan clean unit-tests integration-tools guest-tests

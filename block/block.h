@@ -4,8 +4,9 @@
  *
  * Every call returns 0 or a negative errno; a failing call leaves the image
  * consistent (at worst with leaked clusters, which `img check` reports and
- * QEMU tolerates). Offsets and lengths are in bytes; the caller keeps them
- * within [0, size) and, for the device model, sector-aligned. */
+ * QEMU tolerates). Offsets and lengths are in bytes; a range reaching past
+ * the end of the disk fails with -EINVAL before the backend sees it.
+ * A block_dev is not thread-safe: one thread at a time uses it. */
 #ifndef DOPPEL_BLOCK_BLOCK_H
 #define DOPPEL_BLOCK_BLOCK_H
 
@@ -40,6 +41,8 @@ struct block_dev {
 	enum block_format format;
 	uint64_t size;        /* virtual size in bytes */
 	bool readonly;
+	struct block_dev *backing;  /* the image below in a backing chain, or NULL;
+				     * opened read-only and closed with this one */
 };
 
 /* Opens path as fmt (BLOCK_FMT_AUTO probes the qcow2 magic, else raw).
@@ -47,14 +50,21 @@ struct block_dev {
 int block_open(const char *path, enum block_format fmt, bool readonly,
 	       struct block_dev **out, struct error *err);
 
+static inline bool block_in_range(const struct block_dev *bd, uint64_t off, uint64_t len)
+{
+	return off <= bd->size && len <= bd->size - off;
+}
+
 static inline int block_read(struct block_dev *bd, uint64_t off, void *buf, size_t len)
 {
-	return bd->ops->read(bd, off, buf, len);
+	return block_in_range(bd, off, len) ? bd->ops->read(bd, off, buf, len) : -EINVAL;
 }
 
 static inline int block_write(struct block_dev *bd, uint64_t off, const void *buf, size_t len)
 {
-	return bd->readonly ? -EROFS : bd->ops->write(bd, off, buf, len);
+	if (bd->readonly)
+		return -EROFS;
+	return block_in_range(bd, off, len) ? bd->ops->write(bd, off, buf, len) : -EINVAL;
 }
 
 static inline int block_flush(struct block_dev *bd)
@@ -64,13 +74,18 @@ static inline int block_flush(struct block_dev *bd)
 
 static inline int block_discard(struct block_dev *bd, uint64_t off, uint64_t len)
 {
-	return bd->readonly ? -EROFS : bd->ops->discard(bd, off, len);
+	if (bd->readonly)
+		return -EROFS;
+	return block_in_range(bd, off, len) ? bd->ops->discard(bd, off, len) : -EINVAL;
 }
 
 static inline int block_write_zeroes(struct block_dev *bd, uint64_t off, uint64_t len,
 				     bool may_unmap)
 {
-	return bd->readonly ? -EROFS : bd->ops->write_zeroes(bd, off, len, may_unmap);
+	if (bd->readonly)
+		return -EROFS;
+	return block_in_range(bd, off, len) ? bd->ops->write_zeroes(bd, off, len, may_unmap)
+					    : -EINVAL;
 }
 
 static inline void block_close(struct block_dev *bd)
@@ -78,6 +93,10 @@ static inline void block_close(struct block_dev *bd)
 	if (bd)
 		bd->ops->close(bd);
 }
+
+/* The format of the image at path: qcow2 if it starts with qcow2's magic,
+ * else raw. */
+int block_probe(const char *path, enum block_format *fmt, struct error *err);
 
 /* "raw" / "qcow2" to a format; returns -1 for anything else. */
 int block_format_parse(const char *name);

@@ -5,5 +5,6 @@
 #define DOPPEL_VERSION "0.1.0"
 
 int cmd_run(int argc, char **argv);
+int cmd_img(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "start a virtual machine" },
+	{ "img", cmd_img, "create, inspect, check and convert disk images" },
 };
 
 static void usage(FILE *out)

@@ -28,6 +28,10 @@ static void run_usage(FILE *out)
 		"                    a0 = hart id and a1 = device tree address\n"
 		"  --mem SIZE        RAM size, e.g. 512M or 2G (no suffix: MiB; default 512M)\n"
 		"  --cpus N          number of harts, 1 to %d (default 1)\n"
+		"  --disk PATH[,format=raw|qcow2][,readonly=on]\n"
+		"                    a virtio-blk disk (repeat for more: vda, vdb, ...);\n"
+		"                    the format is probed when not given\n"
+		"  --rng             a virtio-rng entropy device fed by the host's getrandom\n"
 		"  --dump-dtb FILE   write the machine's device tree to FILE\n"
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
@@ -79,6 +83,38 @@ static int parse_uint(const char *s, unsigned *out)
 	return 0;
 }
 
+/* Parses PATH[,format=raw|qcow2][,readonly=on|off] in place (the commas
+ * become NULs). Returns 0, or -EINVAL with the reason in err. */
+static int parse_disk(char *arg, struct disk_config *d, struct error *err)
+{
+	char *opt = strchr(arg, ',');
+
+	*d = (struct disk_config){ .path = arg, .format = BLOCK_FMT_AUTO };
+	if (opt)
+		*opt++ = '\0';
+	if (!*arg)
+		return error_set(err, EINVAL, "--disk: no file name");
+	while (opt) {
+		char *next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(opt, "format=", 7) == 0) {
+			int fmt = block_format_parse(opt + 7);
+			if (fmt < 0)
+				return error_set(err, EINVAL, "--disk: unknown format '%s' (raw or qcow2)", opt + 7);
+			d->format = (enum block_format)fmt;
+		} else if (strcmp(opt, "readonly=on") == 0) {
+			d->readonly = true;
+		} else if (strcmp(opt, "readonly=off") == 0) {
+			d->readonly = false;
+		} else {
+			return error_set(err, EINVAL, "--disk: unknown option '%s' (format=, readonly=on|off)", opt);
+		}
+		opt = next;
+	}
+	return 0;
+}
+
 /* A guest status becomes a process exit status that is never 0 by accident. */
 static int exit_status(uint64_t code)
 {
@@ -90,7 +126,7 @@ static int exit_status(uint64_t code)
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
-	       OPT_NO_JIT, OPT_JIT_THRESHOLD };
+	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_RNG };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -99,6 +135,8 @@ int cmd_run(int argc, char **argv)
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+		{ "disk", required_argument, NULL, OPT_DISK },
+		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "no-jit", no_argument, NULL, OPT_NO_JIT },
@@ -130,6 +168,17 @@ int cmd_run(int argc, char **argv)
 		case OPT_JIT_THRESHOLD:
 			if (parse_uint(optarg, &cfg.jit_threshold) < 0 || cfg.jit_threshold == 0) {
 				fprintf(stderr, "doppel run: --jit-threshold: '%s' is not a number from 1 to 1024\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_RNG: cfg.rng = true; break;
+		case OPT_DISK:
+			if (cfg.ndisks == VIRTIO_SLOTS) {
+				fprintf(stderr, "doppel run: --disk: at most %d disks\n", VIRTIO_SLOTS);
+				return 2;
+			}
+			if (parse_disk(optarg, &cfg.disks[cfg.ndisks++], &err) < 0) {
+				fprintf(stderr, "doppel run: %s\n", err.msg);
 				return 2;
 			}
 			break;

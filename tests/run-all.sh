@@ -65,6 +65,8 @@ suite() {  # name, log, command...
 }
 
 suite cli_test "$O/cli_test.log" tests/integration/cli_test.sh "$DOPPEL" "$O/tests/isa/hello.elf"
+suite img_test "$O/img_test.log" tests/integration/img_test.sh "$DOPPEL" \
+	"$O/tests/integration/block_exercise"
 
 # Debian's kernel booted to a shell (the guest is fetched once and cached).
 if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
@@ -75,6 +77,8 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 		bad "guest image (see $O/guest-image.log)"
 	else
 		suite boot_debian "$O/boot.log" python3 tests/integration/boot_debian.py \
+			"$DOPPEL" "$kernel" "$initrd"
+		suite disk_test "$O/disk.log" python3 tests/integration/disk_test.py \
 			"$DOPPEL" "$kernel" "$initrd"
 	fi
 fi

@@ -1,15 +1,84 @@
-/* The virtio-mmio transport, version 2 (virtio 1.2, section 4.2.2). For now a
- * slot with no device behind it: the registers that let a driver see that
- * (magic, version, device ID 0) and nothing else. */
+/* The virtio-mmio transport, version 2 (virtio 1.2, section 4.2): the
+ * register file a driver uses to find a device, negotiate features, set up
+ * its virtqueues, notify it and acknowledge its interrupts, with the
+ * device's configuration space above 0x100. The device behind it is an ops
+ * table; a slot without one reads as device ID 0, which drivers skip
+ * (4.2.3.1.1). Requests are processed on QUEUE_NOTIFY, on the caller's
+ * thread. */
 #ifndef DOPPEL_VIRTIO_MMIO_H
 #define DOPPEL_VIRTIO_MMIO_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "cpu/bus.h"
+#include "util/irq.h"
+#include "virtio/virtq.h"
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u   /* "virt" */
 #define VIRTIO_MMIO_VERSION 2
 #define VIRTIO_MMIO_VENDOR 0x70706f64u  /* "dopp" */
+#define VIRTIO_MAX_QUEUES 2
 
-extern const struct mmio_ops virtio_mmio_empty_ops;
+/* Device status bits (2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 64
+#define VIRTIO_STATUS_FAILED 128
+
+/* InterruptStatus bits (4.2.2). */
+#define VIRTIO_INT_USED_BUFFER 1
+#define VIRTIO_INT_CONFIG_CHANGE 2
+
+/* Reserved feature bits the transport offers for every device (6). */
+#define VIRTIO_F_INDIRECT_DESC 28
+#define VIRTIO_F_EVENT_IDX 29
+#define VIRTIO_F_VERSION_1 32
+
+/* A device type: what it offers and how it serves one request. */
+struct virtio_device_ops {
+	uint32_t device_id;
+	unsigned num_queues;                 /* at most VIRTIO_MAX_QUEUES */
+	uint64_t (*features)(const void *dev);
+	/* Configuration space, read-only for the driver here. */
+	uint32_t config_size;
+	void (*config_read)(const void *dev, uint32_t off, uint8_t *buf, unsigned len);
+	/* Serves one chain taken from queue; *written is the number of bytes
+	 * written into its writable buffers. A negative return (a request no
+	 * driver would make) marks the device DEVICE_NEEDS_RESET. */
+	int (*handle)(void *dev, unsigned queue, const struct virtq_chain *c, uint32_t *written);
+};
+
+/* Saved state: plain data. */
+struct virtio_mmio_state {
+	uint64_t driver_features;
+	uint32_t status;
+	uint32_t device_features_sel;
+	uint32_t driver_features_sel;
+	uint32_t queue_sel;
+	uint32_t interrupt_status;
+	struct virtq_state queue[VIRTIO_MAX_QUEUES];
+};
+
+struct virtio_mmio {
+	struct virtio_mmio_state s;
+	const struct virtio_device_ops *ops;
+	void *dev;
+	struct bus *bus;                        /* guest RAM the queues live in */
+	struct irq_line irq;
+	struct virtq_chain chain;               /* the request being served */
+};
+
+extern const struct mmio_ops virtio_mmio_ops;
+
+/* ops and dev may be NULL for an empty slot; the irq line starts unconnected. */
+void virtio_mmio_init(struct virtio_mmio *t, struct bus *bus,
+		      const struct virtio_device_ops *ops, void *dev);
+
+/* Serves everything the driver has made available on queue, then raises the
+ * interrupt if the driver wants one. QUEUE_NOTIFY calls it. */
+void virtio_mmio_process(struct virtio_mmio *t, unsigned queue);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 
 #include "cpu/trap.h"
-#include "virtio/mmio.h"
+#include "virtio/rng.h"
 #include "vm/loader.h"
 
 #define FDT_MAX_SIZE 0x10000
@@ -126,6 +126,41 @@ static struct irq_line plic_line(struct machine *m, unsigned src)
 	return (struct irq_line){ plic_set_irq, &m->plic, src };
 }
 
+/* The disk's serial number (virtio-blk GET_ID): its file name. */
+static const char *disk_id(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The virtio-mmio slots in order: the disks, then the entropy device; the
+ * rest stay empty. */
+static int create_virtio_devices(struct machine *m, struct error *err)
+{
+	const struct machine_config *cfg = &m->cfg;
+	unsigned slot = 0;
+
+	if (cfg->ndisks + cfg->rng > VIRTIO_SLOTS)
+		return error_set(err, EINVAL, "too many virtio devices: at most %d (disks and --rng)",
+				 VIRTIO_SLOTS);
+	for (; m->ndisks_open < cfg->ndisks; m->ndisks_open++, slot++) {
+		const struct disk_config *d = &cfg->disks[m->ndisks_open];
+		struct block_dev *bd;
+		int ret = block_open(d->path, d->format, d->readonly, &bd, err);
+		if (ret < 0)
+			return ret;
+		virtio_blk_init(&m->disks[m->ndisks_open], bd, disk_id(d->path));
+		virtio_mmio_init(&m->virtio[slot], &m->bus, &virtio_blk_ops, &m->disks[m->ndisks_open]);
+	}
+	if (cfg->rng)
+		virtio_mmio_init(&m->virtio[slot++], &m->bus, &virtio_rng_ops, NULL);
+	for (; slot < VIRTIO_SLOTS; slot++)
+		virtio_mmio_init(&m->virtio[slot], &m->bus, NULL, NULL);
+	for (slot = 0; slot < VIRTIO_SLOTS; slot++)
+		m->virtio[slot].irq = plic_line(m, VIRTIO_IRQ(slot));
+	return 0;
+}
+
 /* The devices of the virt board, at QEMU's addresses (vm/board.h). */
 static int create_devices(struct machine *m, struct error *err)
 {
@@ -152,10 +187,10 @@ static int create_devices(struct machine *m, struct error *err)
 	ret |= bus_add_mmio(&m->bus, SYSCON_BASE, SYSCON_SIZE, &syscon_ops, &m->syscon);
 	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
 		ret |= bus_add_mmio(&m->bus, VIRTIO_BASE + i * VIRTIO_SIZE, VIRTIO_SIZE,
-				    &virtio_mmio_empty_ops, NULL);
+				    &virtio_mmio_ops, &m->virtio[i]);
 	if (ret < 0)
 		return error_set(err, ENOSPC, "too many devices on the bus");
-	return 0;
+	return create_virtio_devices(m, err);
 }
 
 void machine_devices_poll(struct machine *m)
@@ -275,6 +310,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 
 void machine_destroy(struct machine *m)
 {
+	for (unsigned i = 0; i < m->ndisks_open; i++)
+		virtio_blk_close(&m->disks[i]);
 	if (m->nharts)
 		plic_destroy(&m->plic);
 	for (unsigned i = 0; i < m->nharts; i++) {

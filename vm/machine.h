@@ -18,6 +18,8 @@
 #include "util/error.h"
 #include "util/exitreq.h"
 #include "util/timebase.h"
+#include "virtio/blk.h"
+#include "virtio/mmio.h"
 #include "vm/board.h"
 #include "vm/console.h"
 #include "vm/sbi.h"
@@ -26,6 +28,13 @@
 
 /* QEMU virt loads the kernel here when firmware occupies the start of RAM. */
 #define KERNEL_BASE_WITH_FIRMWARE 0x80200000ull
+
+/* A --disk: an image file served by virtio-blk. */
+struct disk_config {
+	const char *path;
+	enum block_format format;
+	bool readonly;
+};
 
 struct machine_config {
 	uint64_t ram_size;
@@ -37,6 +46,11 @@ struct machine_config {
 	 * M-mode at its entry; otherwise a firmware file run in M-mode. */
 	const char *bios;
 	const char *dump_dtb;
+	/* Virtio devices fill the virtio-mmio slots in this order: the disks
+	 * (the first is the guest's vda), then the entropy device. */
+	struct disk_config disks[VIRTIO_SLOTS];
+	unsigned ndisks;
+	bool rng;
 	double timeout;            /* seconds; 0 = none */
 	bool trace;
 	unsigned jit_threshold;    /* translate blocks on this run; 0: never */
@@ -57,6 +71,9 @@ struct machine {
 	struct goldfish_rtc rtc;
 	struct syscon syscon;
 	struct htif htif;
+	struct virtio_mmio virtio[VIRTIO_SLOTS];
+	struct virtio_blk disks[VIRTIO_SLOTS];
+	unsigned ndisks_open;
 	struct console console;
 	enum hsm_state hsm[MACHINE_MAX_HARTS];   /* built-in SBI only */
 	bool builtin_sbi;

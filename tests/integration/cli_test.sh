@@ -4,29 +4,7 @@
 # usage: cli_test.sh DOPPEL HELLO_ELF; ends with "N passed, N failed".
 DOPPEL=$1
 HELLO=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() {  # name, then a command that must succeed
-	name=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		pass=$((pass + 1)); echo "ok   $name"
-	else
-		fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/     /' "$tmp/out"
-	fi
-}
-
-# A command fails with status $1 and exactly one line on stderr.
-fails_with_one_line() {
-	want=$1
-	shift
-	"$@" >/dev/null 2>"$tmp/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && cat "$tmp/err"
-}
+. "$(dirname "$0")/harness.sh"
 
 check "missing kernel file" fails_with_one_line 1 "$DOPPEL" run --kernel "$tmp/nope"
 check "unknown option" sh -c "'$DOPPEL' run --frobnicate 2>&1 >/dev/null | grep -q 'try'"
@@ -38,6 +16,22 @@ head -c 100 "$HELLO" >"$tmp/truncated.elf"
 check "truncated ELF" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/truncated.elf"
 check "initrd too large for RAM" fails_with_one_line 1 sh -c \
 	"head -c 20000000 /dev/zero >'$tmp/big' && '$DOPPEL' run --mem 16M --kernel '$HELLO' --initrd '$tmp/big'"
+check "--disk of a missing file" fails_with_one_line 1 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$tmp/nope.img"
+check "--disk with an unknown format" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$HELLO,format=vmdk"
+check "--disk with an unknown option" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$HELLO,cache=none"
+check "--disk with a bad readonly value" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$HELLO,readonly=yes"
+check "--disk without a file name" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk ",format=raw"
+eight_disks=$(for i in 1 2 3 4 5 6 7 8; do printf ' --disk %s,readonly=on' "$HELLO"; done)
+check "more virtio devices than slots" fails_with_one_line 1 sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --rng $eight_disks"
+check "disks and rng run a bare program" sh -c \
+	"head -c 1048576 /dev/zero >'$tmp/disk.img' &&
+	 '$DOPPEL' run --bios none --kernel '$HELLO' --disk '$tmp/disk.img,format=raw' --disk '$tmp/disk.img,readonly=on' --rng | grep -qx hello"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \
@@ -45,5 +39,4 @@ check "device tree dump reads back" sh -c \
 	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'cpu@1' &&
 	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'ns16550a'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
