@@ -327,6 +327,11 @@ void sbi_boot(struct machine *m, uint64_t entry, uint64_t fdt_addr)
 			     (1u << EXC_ECALL_U) | (1u << EXC_INSN_PAGE) |
 			     (1u << EXC_LOAD_PAGE) | (1u << EXC_STORE_PAGE);
 		s->mcounteren = ~0u;
+		/* OpenSBI also opens cycle, time and instret to U-mode (its
+		 * mstatus_init). Linux relies on it: without an SBI PMU nothing else
+		 * sets scounteren.TM, and the vDSO's clock_gettime reads `time`
+		 * from U-mode (an illegal instruction, SIGILL, if TM is clear). */
+		s->scounteren = 7;
 		s->menvcfg = MENVCFG_STCE;
 		s->stimecmp = ~0ull;
 		s->mstatus |= (1ull << MSTATUS_FS_SHIFT);
