@@ -45,6 +45,7 @@ $(O)/libdoppel.a: $(LIB_OBJS)
 include tests/unit/unit.mk
 include tests/isa/isa.mk
 -include tests/riscv-tests/riscv-tests.mk
+include bench/bench.mk
 
 # Every suite; the last line printed is the overall "N passed, N failed".
 check: deps
@@ -57,4 +58,4 @@ check-asan:
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all deps demo hello check check-asan clean unit-tests guest-tests
+.PHONY: all deps demo hello check check-asan clean unit-tests guest-tests bench bench-deps bench-smoke
