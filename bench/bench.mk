@@ -5,7 +5,8 @@ RUNS          ?= 3
 SUITE_RUNS    ?= 3
 BENCH_KERNELS ?=
 BENCH_HOST_CC ?= gcc
-# Debian's python3, which has python3-pexpect (not a python3 earlier on PATH).
+# Debian's python3, which has python3-pexpect (not a python3 earlier on PATH);
+# run with -B, so that no __pycache__ lands in bench/.
 BENCH_PYTHON  ?= /usr/bin/python3
 
 bench_comma  := ,
@@ -32,7 +33,7 @@ define bench_run
 	$(MAKE) $(O)/doppel $(O)/bench/suite-riscv64 $(O)/bench/suite-native
 	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
 	  bench/make-initrd "$$initrd" $(O)/bench/suite-riscv64 $(O)/bench/initrd-bench.img && \
-	  $(BENCH_PYTHON) bench/run.py --doppel $(O)/doppel --kernel "$$kernel" \
+	  $(BENCH_PYTHON) -B bench/run.py --doppel $(O)/doppel --kernel "$$kernel" \
 	    --initrd $(O)/bench/initrd-bench.img --native $(O)/bench/suite-native \
 	    --out $(O)/bench $(1)
 endef

@@ -73,7 +73,8 @@ def _seconds(value):
 def _times(value):
     if value is None:
         return "-"
-    return "%.2f (%s)" % (value, "doppel slower" if value > 1 else "doppel faster")
+    verdict = "doppel slower" if value > 1 else "doppel faster" if value < 1 else "same"
+    return "%.2f (%s)" % (value, verdict)
 
 
 def _plain(value):
@@ -84,18 +85,20 @@ def rows(results, kernels):
     """Table rows: one per benchmark, then the suite's geometric means, then
     peak memory. Cells are strings; the first row is the header."""
     d, q, n = results["doppel"], results["qemu"], results["native"]
-    table = [["benchmark", "doppel", "QEMU", "native", "doppel/QEMU", "doppel/native"]]
+    table = [["benchmark", "doppel", "QEMU", "native", "doppel/QEMU", "doppel/native",
+              "QEMU/native"]]
     boot_d, boot_q = median(d["boot"]), median(q["boot"])
     table.append(["boot to prompt", _seconds(boot_d), _seconds(boot_q), "-",
-                  _times(ratio(boot_d, boot_q)), "-"])
+                  _times(ratio(boot_d, boot_q)), "-", "-"])
     for name in kernels:
         kd, kq, kn = (median(r["kernels"].get(name, [])) for r in (d, q, n))
         table.append([name, _seconds(kd), _seconds(kq), _seconds(kn),
-                      _times(ratio(kd, kq)), _plain(ratio(kd, kn))])
+                      _times(ratio(kd, kq)), _plain(ratio(kd, kn)), _plain(ratio(kq, kn))])
     s = suite_means(results, kernels)
     table.append(["suite geomean", _seconds(s["doppel"]), _seconds(s["qemu"]),
-                  _seconds(s["native"]), _times(s["doppel/qemu"]), _plain(s["doppel/native"])])
-    table.append(["peak RSS", _mib(d["maxrss_kib"]), _mib(q["maxrss_kib"]), "-", "-", "-"])
+                  _seconds(s["native"]), _times(s["doppel/qemu"]), _plain(s["doppel/native"]),
+                  _plain(s["qemu/native"])])
+    table.append(["peak RSS", _mib(d["maxrss_kib"]), _mib(q["maxrss_kib"]), "-", "-", "-", "-"])
     return table
 
 
@@ -111,6 +114,7 @@ def suite_means(results, kernels):
     means = {who: geomean(v) for who, v in med.items()}
     means["doppel/qemu"] = geomean([ratio(a, b) for a, b in zip(med["doppel"], med["qemu"])])
     means["doppel/native"] = geomean([ratio(a, b) for a, b in zip(med["doppel"], med["native"])])
+    means["qemu/native"] = geomean([ratio(a, b) for a, b in zip(med["qemu"], med["native"])])
     return means
 
 

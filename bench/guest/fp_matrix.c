@@ -26,14 +26,12 @@ static void multiply(const double *a, const double *b, double *c)
 
 static uint64_t run(void)
 {
-	double *a = malloc(N * N * sizeof(*a));
-	double *b = malloc(N * N * sizeof(*b));
-	double *c = malloc(N * N * sizeof(*c));
+	double *a = must_alloc(N * N * sizeof(*a));
+	double *b = must_alloc(N * N * sizeof(*b));
+	double *c = must_alloc(N * N * sizeof(*c));
 	uint64_t state = 0xF10A7ULL;
 	uint64_t sum = 0;
 
-	if (!a || !b || !c)
-		die("malloc");
 	for (int i = 0; i < N * N; i++) {
 		/* Values in [-1, 1) with 53 random bits. */
 		a[i] = (double)(next_random(&state) >> 11) / 4503599627370496.0 - 1.0;

@@ -1,7 +1,6 @@
 /* int.hash: a 64-bit multiply-xorshift hash over a 64 KiB buffer (it stays
  * in cache, so this measures integer arithmetic), many times over. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "suite.h"
 
@@ -23,12 +22,10 @@ static uint64_t hash_words(const uint64_t *words, size_t count, uint64_t seed)
 
 static uint64_t run(void)
 {
-	uint64_t *words = malloc(BUFFER_WORDS * sizeof(*words));
+	uint64_t *words = must_alloc(BUFFER_WORDS * sizeof(*words));
 	uint64_t state = 0x1234567887654321ULL;
 	uint64_t h = 0;
 
-	if (!words)
-		die("malloc");
 	for (size_t i = 0; i < BUFFER_WORDS; i++)
 		words[i] = next_random(&state);
 	for (int pass = 0; pass < PASSES; pass++)

@@ -71,12 +71,10 @@ static void quicksort(uint32_t *keys, size_t n)
 
 static uint64_t run(void)
 {
-	uint32_t *keys = malloc(KEYS * sizeof(*keys));
+	uint32_t *keys = must_alloc(KEYS * sizeof(*keys));
 	uint64_t state = 0x0DDBA11CAFEF00DULL;
 	uint64_t sum = 0;
 
-	if (!keys)
-		die("malloc");
 	for (int round = 0; round < ROUNDS; round++) {
 		for (size_t i = 0; i < KEYS; i++)
 			keys[i] = (uint32_t)next_random(&state);

@@ -22,6 +22,15 @@ _Noreturn void die(const char *what)
 	exit(1);
 }
 
+void *must_alloc(size_t bytes)
+{
+	void *p = malloc(bytes);
+
+	if (!p)
+		die("malloc");
+	return p;
+}
+
 static double now(void)
 {
 	struct timespec ts;

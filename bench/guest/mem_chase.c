@@ -11,13 +11,11 @@
 
 static uint64_t run(void)
 {
-	uint32_t *next = malloc(SLOTS * sizeof(*next));
+	uint32_t *next = must_alloc(SLOTS * sizeof(*next));
 	uint64_t state = 0xC4A5EC4A5EULL;
 	uint64_t sum = 0;
 	uint32_t at = 0;
 
-	if (!next)
-		die("malloc");
 	for (uint32_t i = 0; i < SLOTS; i++)
 		next[i] = i;
 	/* Sattolo's algorithm: a random permutation that is one single cycle,

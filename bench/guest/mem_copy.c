@@ -10,13 +10,11 @@
 
 static uint64_t run(void)
 {
-	uint8_t *a = malloc(BUFFER_BYTES);
-	uint8_t *b = malloc(BUFFER_BYTES);
+	uint8_t *a = must_alloc(BUFFER_BYTES);
+	uint8_t *b = must_alloc(BUFFER_BYTES);
 	uint64_t state = 0xC0FFEEULL;
 	uint64_t sum = 0;
 
-	if (!a || !b)
-		die("malloc");
 	for (size_t i = 0; i < BUFFER_BYTES; i += 8) {
 		uint64_t r = next_random(&state);
 		memcpy(a + i, &r, sizeof(r));

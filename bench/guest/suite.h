@@ -5,6 +5,7 @@
 #ifndef BENCH_SUITE_H
 #define BENCH_SUITE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct kernel {
@@ -48,5 +49,8 @@ static inline uint64_t mix(uint64_t sum, uint64_t value)
 /* Exits with a message on stderr: a kernel that cannot get its resources has
  * no answer to give. */
 _Noreturn void die(const char *what);
+
+/* malloc that dies instead of returning NULL. */
+void *must_alloc(size_t bytes);
 
 #endif
