@@ -24,6 +24,7 @@ $(O)/bench/suite-native: $(BENCH_DEPS)
 	@mkdir -p $(dir $@)
 	$(BENCH_HOST_CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS)
 
+# What `make check` needs (deps), and QEMU and the riscv64 C library.
 bench-deps: deps
 	@scripts/install-deps bench/packages.txt
 

@@ -26,7 +26,6 @@ class GuestError(Exception):
 
 class GuestConsole:
     def __init__(self, argv, log_path, timeout):
-        self.log = open(log_path, "w", encoding="utf-8", errors="replace")
         master, slave = os.openpty()
         self.start = time.monotonic()
         try:
@@ -35,10 +34,14 @@ class GuestConsole:
                 (os.POSIX_SPAWN_DUP2, slave, 1),
                 (os.POSIX_SPAWN_DUP2, slave, 2),
             ])
+        except OSError as e:
+            os.close(master)
+            raise GuestError("cannot start %s: %s" % (argv[0], e.strerror))
         finally:
             # Only the child keeps the slave side open: when it exits, reading
             # the master fails with EIO, which pexpect reports as EOF.
             os.close(slave)
+        self.log = open(log_path, "w", encoding="utf-8", errors="replace")
         self.master = master
         self.child = pexpect.fdpexpect.fdspawn(master, encoding="utf-8",
                                                codec_errors="replace", timeout=timeout)

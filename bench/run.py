@@ -139,13 +139,14 @@ def main():
     os.makedirs(logs, exist_ok=True)
     load_before = os.getloadavg()[0]
 
-    for i in range(args.suite_runs):
-        try:
-            run_native(args.native, kernels, results["native"])
-        except (GuestError, subprocess.TimeoutExpired) as e:
-            errors.append("native run %d: %s" % (i + 1, e))
-    # Alternating the emulators spreads any change in the host's load over both.
+    # Taking turns (native, doppel, QEMU; again) spreads any change in the
+    # host's load over all three.
     for i in range(args.runs):
+        if i < args.suite_runs:
+            try:
+                run_native(args.native, kernels, results["native"])
+            except (GuestError, subprocess.TimeoutExpired) as e:
+                errors.append("native run %d: %s" % (i + 1, e))
         for who, argv in guests.items():
             log = os.path.join(logs, "%s-%d.log" % (who, i + 1))
             print("%s run %d/%d%s ..." % (who, i + 1, args.runs,
@@ -158,8 +159,8 @@ def main():
                 print("  failed: %s" % e, flush=True)
 
     errors.extend(mismatches(results, kernels))
-    runs = ("medians of %d boots per emulator and of %d suite runs on each of doppel, QEMU "
-            "and the host; host load average %.1f before, %.1f after"
+    runs = ("runs: boots per emulator %d, suite runs on each of doppel, QEMU and the host %d "
+            "(figures are medians); host load average %.1f before, %.1f after"
             % (args.runs, args.suite_runs, load_before, os.getloadavg()[0]))
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
     table = report.rows(results, kernels)
