@@ -1,8 +1,9 @@
 # make bench: doppel beside QEMU and the host itself (bench/run.py).
-# RUNS boots per emulator; the suite runs in the first SUITE_RUNS of them and
-# SUITE_RUNS times natively. BENCH_KERNELS limits the suite (comma-separated).
+# RUNS boots per emulator; the suite runs in the first SUITE_RUNS of them
+# (default: all) and SUITE_RUNS times natively. BENCH_KERNELS limits the suite
+# (comma-separated).
 RUNS          ?= 3
-SUITE_RUNS    ?= 3
+SUITE_RUNS    ?= $(RUNS)
 BENCH_KERNELS ?=
 BENCH_HOST_CC ?= gcc
 # Debian's python3, which has python3-pexpect (not a python3 earlier on PATH);

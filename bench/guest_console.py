@@ -20,8 +20,8 @@ PROMPT = r":/# "
 
 
 class GuestError(Exception):
-    """The guest did not do what was expected; the message says what, and
-    the console log is kept for a look."""
+    """A run (in a guest, or the suite on the host) did not go as expected;
+    the message says what, and a guest's console log is kept for a look."""
 
 
 class GuestConsole:

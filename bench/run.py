@@ -110,11 +110,13 @@ def main():
     ap.add_argument("--native", required=True, help="the suite built for this host")
     ap.add_argument("--out", required=True, help="directory for results.md and console logs")
     ap.add_argument("--runs", type=int, default=3, help="boots per emulator (default 3)")
-    ap.add_argument("--suite-runs", type=int, default=3,
-                    help="boots that also run the suite, and native runs (default 3)")
+    ap.add_argument("--suite-runs", type=int,
+                    help="boots that also run the suite, and native runs (default: --runs)")
     ap.add_argument("--kernels", default="",
                     help="comma-separated suite kernels (default: all)")
     args = ap.parse_args()
+    if args.suite_runs is None:
+        args.suite_runs = args.runs
     if args.runs < 1 or not 0 < args.suite_runs <= args.runs:
         ap.error("need 1 <= --suite-runs <= --runs")
 
