@@ -46,6 +46,7 @@ include tests/unit/unit.mk
 include tests/integration/integration.mk
 include tests/isa/isa.mk
 -include tests/riscv-tests/riscv-tests.mk
+include bench/bench.mk
 
 # Every suite; the last line printed is the overall "N passed, N failed".
 check: deps
@@ -58,4 +59,5 @@ check-asan:
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all deps demo hello check check-asan clean unit-tests integration-tools guest-tests
+.PHONY: all deps demo hello check check-asan clean unit-tests integration-tools guest-tests bench bench-deps \
+	bench-smoke

@@ -1,0 +1,48 @@
+# make bench: doppel beside QEMU and the host itself (bench/run.py).
+# RUNS boots per emulator; the suite runs in the first SUITE_RUNS of them
+# (default: all) and SUITE_RUNS times natively. BENCH_KERNELS limits the suite
+# (comma-separated).
+RUNS          ?= 3
+SUITE_RUNS    ?= $(RUNS)
+BENCH_KERNELS ?=
+BENCH_HOST_CC ?= gcc
+# Debian's python3, which has python3-pexpect (not a python3 earlier on PATH);
+# run with -B, so that no __pycache__ lands in bench/.
+BENCH_PYTHON  ?= /usr/bin/python3
+
+bench_comma  := ,
+BENCH_SRCS   := $(wildcard bench/guest/*.c)
+BENCH_DEPS   := $(BENCH_SRCS) bench/guest/suite.h bench/bench.mk
+# No fused multiply-add on one host and not the other: the checksums must
+# agree bit for bit.
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -ffp-contract=off $(WARN) -static
+
+$(O)/bench/suite-riscv64: $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS)
+
+$(O)/bench/suite-native: $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(BENCH_HOST_CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS)
+
+# What `make check` needs (deps), and QEMU and the riscv64 C library.
+bench-deps: deps
+	@scripts/install-deps bench/packages.txt
+
+# The guest image's initramfs with the suite appended as /bench/suite, then
+# the harness.
+define bench_run
+	$(MAKE) $(O)/doppel $(O)/bench/suite-riscv64 $(O)/bench/suite-native
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  bench/make-initrd "$$initrd" $(O)/bench/suite-riscv64 $(O)/bench/initrd-bench.img && \
+	  $(BENCH_PYTHON) -B bench/run.py --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd $(O)/bench/initrd-bench.img --native $(O)/bench/suite-native \
+	    --out $(O)/bench $(1)
+endef
+
+bench: bench-deps
+	$(call bench_run,--runs $(RUNS) --suite-runs $(SUITE_RUNS) --kernels "$(BENCH_KERNELS)")
+
+# A quick self-check: one boot each, two short kernels.
+bench-smoke: bench-deps
+	$(call bench_run,--runs 1 --suite-runs 1 --kernels int.hash$(bench_comma)os.syscall)
