@@ -27,15 +27,19 @@
 #define X_BASE   ((int32_t)offsetof(struct hart, s.x) + 16 * 8)
 #define XOFF(r)  ((int32_t)(r) * 8 - 16 * 8)
 #define PC_OFF   ((int32_t)offsetof(struct hart, s.pc) - X_BASE)
+#define FOFF(r)  ((int32_t)offsetof(struct hart, s.f) + (int32_t)(r) * 8 - X_BASE)
+#define MSTATUS_OFF ((int32_t)offsetof(struct hart, s.mstatus) - X_BASE)
 
 /* Where a slow path returns to and what it needs. */
 struct slow_path {
-	uint8_t *branch;          /* the jne into it */
+	uint8_t *branch;          /* the jump into it */
 	uint8_t *resume;
 	const struct insn *in;
 	uint32_t index, off;      /* instruction number and byte offset in the block */
 	unsigned size;
 	bool sign, store;
+	/* The whole instruction through the interpreter's F/D body instead. */
+	bool fp;
 };
 
 /* A direct jump not yet linked to its target's translation. */
@@ -48,7 +52,7 @@ struct translation {
 	struct emit e;
 	struct jit *j;
 	const uint8_t *host;      /* the block's code */
-	struct slow_path slow[BLOCK_MAX];
+	struct slow_path slow[2 * BLOCK_MAX];   /* at most two per instruction */
 	unsigned nslow;
 	struct unlinked unlinked[2];
 	unsigned nunlinked;
@@ -213,6 +217,13 @@ static void emit_slow_path(struct translation *t, const struct slow_path *sp)
 	struct emit *e = &t->e;
 
 	x86_patch(e, sp->branch, e->p);
+	if (sp->fp) {
+		x86_mov_ri(e, RSI, (uint64_t)(uintptr_t)sp->in);
+		emit_call(t, (const void *)exec_fp, sp->index, sp->off);
+		add_pc(e, -(int64_t)sp->off);
+		x86_patch(e, x86_jmp(e), sp->resume);
+		return;
+	}
 	x86_mov_rr(e, true, RSI, RAX);
 	x86_mov_ri(e, RDX, sp->size);
 	if (sp->store) {
@@ -227,6 +238,70 @@ static void emit_slow_path(struct translation *t, const struct slow_path *sp)
 		store_x(e, sp->in->rd, RCX);
 	}
 	x86_patch(e, x86_jmp(e), sp->resume);
+}
+
+/* F and D loads and stores (spec 11.5, 12.4) natively while mstatus.FS is
+ * not Off; with FS Off, or on a TLB miss, the interpreter's body runs the
+ * whole instruction (and takes the trap, if there is one). */
+static void emit_fs_check(struct translation *t, const struct insn *in, uint32_t index,
+			  uint32_t off)
+{
+	struct emit *e = &t->e;
+	x86_test_mi(e, RBX, MSTATUS_OFF, (int32_t)MSTATUS_FS);
+	t->slow[t->nslow++] = (struct slow_path){
+		.branch = x86_jcc(e, CC_E), .in = in, .index = index, .off = off, .fp = true,
+	};
+}
+
+static void emit_fp_load(struct translation *t, const struct insn *in, uint32_t index,
+			 uint32_t off, unsigned size)
+{
+	struct emit *e = &t->e;
+	unsigned first = t->nslow;
+
+	emit_fs_check(t, in, index, off);
+	emit_tlb_lookup(t, in, index, off, size, false, false);
+	t->slow[t->nslow].fp = true;
+	t->nslow++;
+	x86_load_ext(e, RCX, RAX, 0, size, false);
+	if (size == 4) {
+		/* NaN-boxed: the upper half all ones (spec 12.2). */
+		x86_store_sized(e, RBX, FOFF(in->rd), RCX, 4);
+		x86_mov_mi32(e, RBX, FOFF(in->rd) + 4, -1);
+	} else {
+		x86_store64(e, RBX, FOFF(in->rd), RCX);
+	}
+	/* FS becomes Dirty, and SD with it. */
+	x86_alu_mi(e, ALU_OR, RBX, MSTATUS_OFF, (int32_t)MSTATUS_FS);
+	x86_bts_mi(e, RBX, MSTATUS_OFF, 63);
+	for (unsigned k = first; k < t->nslow; k++)
+		t->slow[k].resume = e->p;
+}
+
+static void emit_fp_store(struct translation *t, const struct insn *in, uint32_t index,
+			  uint32_t off, unsigned size)
+{
+	struct emit *e = &t->e;
+	unsigned first = t->nslow;
+
+	emit_fs_check(t, in, index, off);
+	emit_tlb_lookup(t, in, index, off, size, true, false);
+	t->slow[t->nslow].fp = true;
+	t->nslow++;
+	x86_load64(e, RCX, RBX, FOFF(in->rs2));
+	x86_store_sized(e, RAX, 0, RCX, size);
+	for (unsigned k = first; k < t->nslow; k++)
+		t->slow[k].resume = e->p;
+}
+
+/* Other F and D instructions go straight to the interpreter's F/D body,
+ * which leaves s->pc alone. */
+static void emit_fp_op(struct translation *t, const struct insn *in, uint32_t index,
+		       uint32_t off)
+{
+	x86_mov_ri(&t->e, RSI, (uint64_t)(uintptr_t)in);
+	emit_call(t, (const void *)exec_fp, index, off);
+	add_pc(&t->e, -(int64_t)off);
 }
 
 /* rd = x[rs1] op x[rs2] (64-bit), or op with imm when use_imm. */
@@ -490,6 +565,14 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 		store_x(e, in->rd, RAX);
 		break;
 	case OP_FENCE:
+		break;
+	case OP_FLW: emit_fp_load(t, in, i, off, 4); break;
+	case OP_FLD: emit_fp_load(t, in, i, off, 8); break;
+	case OP_FSW: emit_fp_store(t, in, i, off, 4); break;
+	case OP_FSD: emit_fp_store(t, in, i, off, 8); break;
+	case OP_FMADD_S ... OP_FMV_W_X:
+	case OP_FMADD_D ... OP_FMV_D_X:
+		emit_fp_op(t, in, i, off);
 		break;
 	default:
 		emit_interpret(t, in, i, off);

@@ -313,6 +313,27 @@ static inline void x86_bswap(struct emit *e, unsigned r)
 	emit_u8(e, (uint8_t)(0xc8 + (r & 7)));
 }
 
+/* test qword [base + disp], imm32 */
+static inline void x86_test_mi(struct emit *e, unsigned base, int32_t disp, int32_t imm)
+{
+	emit_op_mem(e, true, (const uint8_t[]){ 0xf7 }, 1, 0, base, disp, false);
+	emit_u32(e, (uint32_t)imm);
+}
+
+/* mov dword [base + disp], imm32 */
+static inline void x86_mov_mi32(struct emit *e, unsigned base, int32_t disp, int32_t imm)
+{
+	emit_op_mem(e, false, (const uint8_t[]){ 0xc7 }, 1, 0, base, disp, false);
+	emit_u32(e, (uint32_t)imm);
+}
+
+/* bts qword [base + disp], bit */
+static inline void x86_bts_mi(struct emit *e, unsigned base, int32_t disp, uint8_t bit)
+{
+	emit_op_mem(e, true, (const uint8_t[]){ 0x0f, 0xba }, 2, 5, base, disp, false);
+	emit_u8(e, bit);
+}
+
 /* cmp byte [base + disp], imm8 */
 static inline void x86_cmp8_mi(struct emit *e, unsigned base, int32_t disp, uint8_t imm)
 {
