@@ -56,6 +56,10 @@ struct translation {
 	unsigned nslow;
 	struct unlinked unlinked[2];
 	unsigned nunlinked;
+	/* The x register RAX holds at the start of the instruction being
+	 * translated (rax_was) and after it (rax_now), or -1: an instruction
+	 * that reads the result of the one before needs no load. */
+	int rax_was, rax_now;
 };
 
 #define JIT_FIELD(f) ((int32_t)offsetof(struct hart, jit.f))
@@ -304,35 +308,53 @@ static void emit_fp_op(struct translation *t, const struct insn *in, uint32_t in
 	add_pc(&t->e, -(int64_t)off);
 }
 
-/* rd = x[rs1] op x[rs2] (64-bit), or op with imm when use_imm. */
-static void emit_alu(struct emit *e, const struct insn *in, enum x86_alu op, bool use_imm)
+/* RAX = x[r], unless it already holds it. */
+static void load_rax(struct translation *t, unsigned r)
 {
-	load_x(e, RAX, in->rs1);
+	if (t->rax_was != (int)r)
+		load_x(&t->e, RAX, r);
+}
+
+/* x[rd] = RAX, which then holds x[rd]. */
+static void result_rax(struct translation *t, unsigned rd)
+{
+	store_x(&t->e, rd, RAX);
+	t->rax_now = rd ? (int)rd : -1;
+}
+
+/* rd = x[rs1] op x[rs2] (64-bit), or op with imm when use_imm. */
+static void emit_alu(struct translation *t, const struct insn *in, enum x86_alu op, bool use_imm)
+{
+	struct emit *e = &t->e;
+	load_rax(t, in->rs1);
 	if (use_imm)
 		x86_alu_ri(e, true, op, RAX, (int32_t)in->imm);
 	else
 		x86_alu_rm(e, true, op, RAX, RBX, XOFF(in->rs2));
-	store_x(e, in->rd, RAX);
+	result_rax(t, in->rd);
 }
 
 /* The 32-bit forms: operate on the low words, sign-extend the result. */
-static void emit_alu_w(struct emit *e, const struct insn *in, enum x86_alu op, bool use_imm)
+static void emit_alu_w(struct translation *t, const struct insn *in, enum x86_alu op,
+		       bool use_imm)
 {
-	load_x(e, RAX, in->rs1);
+	struct emit *e = &t->e;
+	load_rax(t, in->rs1);
 	if (use_imm)
 		x86_alu_ri(e, false, op, RAX, (int32_t)in->imm);
 	else
 		x86_alu_rm(e, false, op, RAX, RBX, XOFF(in->rs2));
 	x86_movsxd_rr(e, RAX, RAX);
-	store_x(e, in->rd, RAX);
+	result_rax(t, in->rd);
 }
 
 /* Shifts by an immediate or by x[rs2]; x86 masks the count as RISC-V does
  * (to 6 bits, or 5 for the W forms). */
-static void emit_shift(struct emit *e, const struct insn *in, enum x86_shift op, bool word,
-		       bool use_imm)
+static void emit_shift(struct translation *t, const struct insn *in, enum x86_shift op,
+		       bool word, bool use_imm)
 {
-	load_x(e, RAX, in->rs1);
+	struct emit *e = &t->e;
+	load_rax(t, in->rs1);
 	if (use_imm) {
 		x86_shift_ri(e, !word, op, RAX, (uint8_t)(in->imm & (word ? 31 : 63)));
 	} else {
@@ -341,7 +363,7 @@ static void emit_shift(struct emit *e, const struct insn *in, enum x86_shift op,
 	}
 	if (word)
 		x86_movsxd_rr(e, RAX, RAX);
-	store_x(e, in->rd, RAX);
+	result_rax(t, in->rd);
 }
 
 /* rd = (x[rs1] < x[rs2] or imm) as 0 or 1. */
@@ -384,7 +406,7 @@ static void emit_branch(struct translation *t, const struct insn *in, enum x86_c
 			uint32_t retired, uint32_t off)
 {
 	struct emit *e = &t->e;
-	load_x(e, RAX, in->rs1);
+	load_rax(t, in->rs1);
 	x86_alu_rm(e, true, ALU_CMP, RAX, RBX, XOFF(in->rs2));
 	uint8_t *taken = x86_jcc(e, cc);
 	add_pc(e, off + in->len);
@@ -458,12 +480,12 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 	switch (in->op) {
 	case OP_LUI:
 		x86_mov_ri(e, RAX, (uint64_t)in->imm);
-		store_x(e, in->rd, RAX);
+		result_rax(t, in->rd);
 		break;
 	case OP_AUIPC:
 		x86_load64(e, RAX, RBX, PC_OFF);
 		add_rax(e, (int64_t)off + in->imm);
-		store_x(e, in->rd, RAX);
+		result_rax(t, in->rd);
 		break;
 	case OP_LB: emit_load(t, in, i, off, 1, true); break;
 	case OP_LH: emit_load(t, in, i, off, 2, true); break;
@@ -476,40 +498,40 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 	case OP_SH: emit_store(t, in, i, off, 2); break;
 	case OP_SW: emit_store(t, in, i, off, 4); break;
 	case OP_SD: emit_store(t, in, i, off, 8); break;
-	case OP_ADDI: emit_alu(e, in, ALU_ADD, true); break;
-	case OP_XORI: emit_alu(e, in, ALU_XOR, true); break;
-	case OP_ORI: emit_alu(e, in, ALU_OR, true); break;
-	case OP_ANDI: emit_alu(e, in, ALU_AND, true); break;
-	case OP_ADD: emit_alu(e, in, ALU_ADD, false); break;
-	case OP_SUB: emit_alu(e, in, ALU_SUB, false); break;
-	case OP_XOR: emit_alu(e, in, ALU_XOR, false); break;
-	case OP_OR: emit_alu(e, in, ALU_OR, false); break;
-	case OP_AND: emit_alu(e, in, ALU_AND, false); break;
+	case OP_ADDI: emit_alu(t, in, ALU_ADD, true); break;
+	case OP_XORI: emit_alu(t, in, ALU_XOR, true); break;
+	case OP_ORI: emit_alu(t, in, ALU_OR, true); break;
+	case OP_ANDI: emit_alu(t, in, ALU_AND, true); break;
+	case OP_ADD: emit_alu(t, in, ALU_ADD, false); break;
+	case OP_SUB: emit_alu(t, in, ALU_SUB, false); break;
+	case OP_XOR: emit_alu(t, in, ALU_XOR, false); break;
+	case OP_OR: emit_alu(t, in, ALU_OR, false); break;
+	case OP_AND: emit_alu(t, in, ALU_AND, false); break;
 	case OP_SLTI: emit_set_less(e, in, CC_L, true); break;
 	case OP_SLTIU: emit_set_less(e, in, CC_B, true); break;
 	case OP_SLT: emit_set_less(e, in, CC_L, false); break;
 	case OP_SLTU: emit_set_less(e, in, CC_B, false); break;
-	case OP_SLLI: emit_shift(e, in, SH_SHL, false, true); break;
-	case OP_SRLI: emit_shift(e, in, SH_SHR, false, true); break;
-	case OP_SRAI: emit_shift(e, in, SH_SAR, false, true); break;
-	case OP_SLL: emit_shift(e, in, SH_SHL, false, false); break;
-	case OP_SRL: emit_shift(e, in, SH_SHR, false, false); break;
-	case OP_SRA: emit_shift(e, in, SH_SAR, false, false); break;
-	case OP_ADDIW: emit_alu_w(e, in, ALU_ADD, true); break;
-	case OP_ADDW: emit_alu_w(e, in, ALU_ADD, false); break;
-	case OP_SUBW: emit_alu_w(e, in, ALU_SUB, false); break;
-	case OP_SLLIW: emit_shift(e, in, SH_SHL, true, true); break;
-	case OP_SRLIW: emit_shift(e, in, SH_SHR, true, true); break;
-	case OP_SRAIW: emit_shift(e, in, SH_SAR, true, true); break;
-	case OP_SLLW: emit_shift(e, in, SH_SHL, true, false); break;
-	case OP_SRLW: emit_shift(e, in, SH_SHR, true, false); break;
-	case OP_SRAW: emit_shift(e, in, SH_SAR, true, false); break;
-	case OP_RORI: emit_shift(e, in, SH_ROR, false, true); break;
-	case OP_RORIW: emit_shift(e, in, SH_ROR, true, true); break;
-	case OP_ROR: emit_shift(e, in, SH_ROR, false, false); break;
-	case OP_ROL: emit_shift(e, in, SH_ROL, false, false); break;
-	case OP_RORW: emit_shift(e, in, SH_ROR, true, false); break;
-	case OP_ROLW: emit_shift(e, in, SH_ROL, true, false); break;
+	case OP_SLLI: emit_shift(t, in, SH_SHL, false, true); break;
+	case OP_SRLI: emit_shift(t, in, SH_SHR, false, true); break;
+	case OP_SRAI: emit_shift(t, in, SH_SAR, false, true); break;
+	case OP_SLL: emit_shift(t, in, SH_SHL, false, false); break;
+	case OP_SRL: emit_shift(t, in, SH_SHR, false, false); break;
+	case OP_SRA: emit_shift(t, in, SH_SAR, false, false); break;
+	case OP_ADDIW: emit_alu_w(t, in, ALU_ADD, true); break;
+	case OP_ADDW: emit_alu_w(t, in, ALU_ADD, false); break;
+	case OP_SUBW: emit_alu_w(t, in, ALU_SUB, false); break;
+	case OP_SLLIW: emit_shift(t, in, SH_SHL, true, true); break;
+	case OP_SRLIW: emit_shift(t, in, SH_SHR, true, true); break;
+	case OP_SRAIW: emit_shift(t, in, SH_SAR, true, true); break;
+	case OP_SLLW: emit_shift(t, in, SH_SHL, true, false); break;
+	case OP_SRLW: emit_shift(t, in, SH_SHR, true, false); break;
+	case OP_SRAW: emit_shift(t, in, SH_SAR, true, false); break;
+	case OP_RORI: emit_shift(t, in, SH_ROR, false, true); break;
+	case OP_RORIW: emit_shift(t, in, SH_ROR, true, true); break;
+	case OP_ROR: emit_shift(t, in, SH_ROR, false, false); break;
+	case OP_ROL: emit_shift(t, in, SH_ROL, false, false); break;
+	case OP_RORW: emit_shift(t, in, SH_ROR, true, false); break;
+	case OP_ROLW: emit_shift(t, in, SH_ROL, true, false); break;
 	case OP_MUL:
 		load_x(e, RAX, in->rs1);
 		x86_imul_rm(e, true, RAX, RBX, XOFF(in->rs2));
@@ -760,7 +782,10 @@ void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, u
 	uint8_t *code = t.e.p;
 	uint32_t i, off = 0;
 
+	t.rax_now = -1;
 	for (i = 0; i < n; off += in[i].len, i++) {
+		t.rax_was = t.rax_now;
+		t.rax_now = -1;
 		if (csr_translatable(&in[i])) {
 			emit_csr(&t, &in[i], i, off);
 			i++;
