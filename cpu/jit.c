@@ -65,7 +65,7 @@ struct translation {
 #define JIT_FIELD(f) ((int32_t)offsetof(struct hart, jit.f))
 #define HART_FIELD(f) ((int32_t)offsetof(struct hart, f))
 
-/* The lookup trampoline indexes blocks by shifting. */
+/* The lookup in host code indexes blocks by shifting. */
 _Static_assert(sizeof(struct block) == 32, "struct block is 32 bytes");
 
 static void load_x(struct emit *e, unsigned hreg, unsigned r)
@@ -110,6 +110,65 @@ static void emit_exit(struct translation *t, uint32_t retired, bool trapped)
 	x86_patch(e, x86_jmp(e), t->j->exit);
 }
 
+/* The dispatcher's fast path in host code, for jumps whose target is not
+ * known when they are translated (jalr, jumps to another page): s->pc's
+ * page in the fetch TLB, its block in the block table, the page's
+ * generation, the block's translation. Anything missing, or the budget
+ * spent, leaves for the dispatcher in C, which fills what is missing. It is
+ * emitted at each such jump, so that each has an indirect branch of its own
+ * for the host's branch predictor to learn. */
+static void emit_lookup(struct emit *e, const struct jit *j)
+{
+	int32_t fetch = (int32_t)(ACC_EXEC * sizeof(((struct tlb *)0)->e[0]));
+	int32_t blocks = HART_FIELD(blocks);
+	uint8_t *miss[6];
+	unsigned n = 0;
+
+	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
+	miss[n++] = x86_jcc(e, CC_AE);
+	/* A CSR write may have changed the data TLB in use. */
+	x86_load64(e, R14, RBP, HART_FIELD(dtlb));
+	x86_load64(e, RAX, RBX, PC_OFF);
+	x86_mov_rr(e, true, RDX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RDX, 12);
+	x86_alu_ri(e, false, ALU_AND, RDX, TLB_SIZE - 1);
+	x86_shift_ri(e, false, SH_SHL, RDX, 4);
+	x86_alu_rm(e, true, ALU_ADD, RDX, RBP, HART_FIELD(itlb));
+	x86_mov_rr(e, true, RCX, RAX);
+	x86_alu_ri(e, true, ALU_AND, RCX, -4096);
+	x86_alu_rm(e, true, ALU_CMP, RCX, RDX, fetch);
+	miss[n++] = x86_jcc(e, CC_NE);
+	x86_alu_rm(e, true, ALU_ADD, RAX, RDX, fetch + (int32_t)offsetof(struct tlb_entry, addend));
+	/* rax = host address of the code; rcx = its block (block_index). */
+	x86_mov_rr(e, true, RCX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RCX, 1);
+	x86_mov_rr(e, true, RDX, RAX);
+	x86_shift_ri(e, true, SH_SHR, RDX, 13);
+	x86_alu_rr(e, false, ALU_XOR, RCX, RDX);
+	x86_alu_ri(e, false, ALU_AND, RCX, BLOCK_TABLE - 1);
+	x86_shift_ri(e, true, SH_SHL, RCX, 5);
+	x86_alu_rr(e, true, ALU_ADD, RCX, RBP);
+	x86_alu_rm(e, true, ALU_CMP, RAX, RCX, blocks + (int32_t)offsetof(struct block, host));
+	miss[n++] = x86_jcc(e, CC_NE);
+	/* The page's generation: cm->gen[(host - cm->host) >> 12]. */
+	x86_load64(e, R8, RBP, HART_FIELD(bus));
+	x86_alu_rm(e, true, ALU_SUB, RAX, R8, (int32_t)offsetof(struct bus, code.host));
+	x86_shift_ri(e, true, SH_SHR, RAX, 12);
+	x86_alu_rm(e, true, ALU_CMP, RAX, R8, (int32_t)offsetof(struct bus, code.pages));
+	miss[n++] = x86_jcc(e, CC_AE);
+	x86_shift_ri(e, true, SH_SHL, RAX, 2);
+	x86_alu_rm(e, true, ALU_ADD, RAX, R8, (int32_t)offsetof(struct bus, code.gen));
+	x86_load_ext(e, RDX, RAX, 0, 4, false);
+	x86_alu_rm(e, false, ALU_CMP, RDX, RCX, blocks + (int32_t)offsetof(struct block, gen));
+	miss[n++] = x86_jcc(e, CC_NE);
+	x86_load64(e, RAX, RCX, blocks + (int32_t)offsetof(struct block, code));
+	x86_alu_rr(e, true, ALU_AND, RAX, RAX);
+	miss[n++] = x86_jcc(e, CC_E);
+	x86_jmp_r(e, RAX);
+	for (unsigned k = 0; k < n; k++)
+		x86_patch(e, miss[k], j->exit_chained);
+}
+
 /* Leaves the block for the one at s->pc, which starts off bytes after this
  * block's start: straight into its translation when it lies in the same
  * page and the budget allows, else through the dispatcher. */
@@ -120,7 +179,7 @@ static void emit_exit_to(struct translation *t, uint32_t retired, int64_t off)
 
 	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)retired);
 	if (in_page < 0 || in_page >= 4096) {
-		x86_patch(e, x86_jmp(e), t->j->lookup);
+		emit_lookup(e, t->j);
 		return;
 	}
 	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
@@ -440,7 +499,7 @@ static void emit_jump(struct translation *t, const struct insn *in, uint32_t ret
 		emit_exit_to(t, retired, off + in->imm);
 	} else {
 		x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)retired);
-		x86_patch(e, x86_jmp(e), t->j->lookup);
+		emit_lookup(e, t->j);
 	}
 }
 
@@ -468,7 +527,7 @@ static void emit_csr(struct translation *t, const struct insn *in, uint32_t inde
 	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)index + 1);
 	x86_cmp8_mi(e, RBP, HART_FIELD(break_loop), 0);
 	x86_patch(e, x86_jcc(e, CC_NE), t->j->exit_chained);
-	x86_patch(e, x86_jmp(e), t->j->lookup);
+	emit_lookup(e, t->j);
 }
 
 /* Emits one instruction that does not end the block, natively where the
@@ -641,70 +700,11 @@ static enum x86_cc branch_cc(unsigned op)
 	}
 }
 
-/* The dispatcher's fast path in host code, for jumps whose target is not
- * known when they are translated (jalr, jumps to another page): s->pc's
- * page in the fetch TLB, its block in the block table, the page's
- * generation, the block's translation. Anything missing, or the budget
- * spent, leaves for the dispatcher in C, which fills what is missing. */
-static void emit_lookup(struct emit *e, struct jit *j)
-{
-	int32_t fetch = (int32_t)(ACC_EXEC * sizeof(((struct tlb *)0)->e[0]));
-	int32_t blocks = HART_FIELD(blocks);
-	uint8_t *miss[6];
-	unsigned n = 0;
-
-	j->lookup = e->p;
-	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
-	miss[n++] = x86_jcc(e, CC_AE);
-	/* A CSR write may have changed the data TLB in use. */
-	x86_load64(e, R14, RBP, HART_FIELD(dtlb));
-	x86_load64(e, RAX, RBX, PC_OFF);
-	x86_mov_rr(e, true, RDX, RAX);
-	x86_shift_ri(e, true, SH_SHR, RDX, 12);
-	x86_alu_ri(e, false, ALU_AND, RDX, TLB_SIZE - 1);
-	x86_shift_ri(e, false, SH_SHL, RDX, 4);
-	x86_alu_rm(e, true, ALU_ADD, RDX, RBP, HART_FIELD(itlb));
-	x86_mov_rr(e, true, RCX, RAX);
-	x86_alu_ri(e, true, ALU_AND, RCX, -4096);
-	x86_alu_rm(e, true, ALU_CMP, RCX, RDX, fetch);
-	miss[n++] = x86_jcc(e, CC_NE);
-	x86_alu_rm(e, true, ALU_ADD, RAX, RDX, fetch + (int32_t)offsetof(struct tlb_entry, addend));
-	/* rax = host address of the code; rcx = its block (block_index). */
-	x86_mov_rr(e, true, RCX, RAX);
-	x86_shift_ri(e, true, SH_SHR, RCX, 1);
-	x86_mov_rr(e, true, RDX, RAX);
-	x86_shift_ri(e, true, SH_SHR, RDX, 13);
-	x86_alu_rr(e, false, ALU_XOR, RCX, RDX);
-	x86_alu_ri(e, false, ALU_AND, RCX, BLOCK_TABLE - 1);
-	x86_shift_ri(e, true, SH_SHL, RCX, 5);
-	x86_alu_rr(e, true, ALU_ADD, RCX, RBP);
-	x86_alu_rm(e, true, ALU_CMP, RAX, RCX, blocks + (int32_t)offsetof(struct block, host));
-	miss[n++] = x86_jcc(e, CC_NE);
-	/* The page's generation: cm->gen[(host - cm->host) >> 12]. */
-	x86_load64(e, R8, RBP, HART_FIELD(bus));
-	x86_alu_rm(e, true, ALU_SUB, RAX, R8, (int32_t)offsetof(struct bus, code.host));
-	x86_shift_ri(e, true, SH_SHR, RAX, 12);
-	x86_alu_rm(e, true, ALU_CMP, RAX, R8, (int32_t)offsetof(struct bus, code.pages));
-	miss[n++] = x86_jcc(e, CC_AE);
-	x86_shift_ri(e, true, SH_SHL, RAX, 2);
-	x86_alu_rm(e, true, ALU_ADD, RAX, R8, (int32_t)offsetof(struct bus, code.gen));
-	x86_load_ext(e, RDX, RAX, 0, 4, false);
-	x86_alu_rm(e, false, ALU_CMP, RDX, RCX, blocks + (int32_t)offsetof(struct block, gen));
-	miss[n++] = x86_jcc(e, CC_NE);
-	x86_load64(e, RAX, RCX, blocks + (int32_t)offsetof(struct block, code));
-	x86_alu_rr(e, true, ALU_AND, RAX, RAX);
-	miss[n++] = x86_jcc(e, CC_E);
-	x86_jmp_r(e, RAX);
-	for (unsigned k = 0; k < n; k++)
-		x86_patch(e, miss[k], j->exit_chained);
-}
-
 /* The trampolines: jit_run(h, code) enters through `enter`, which saves the
  * callee-saved registers it uses, keeps the stack 16-byte aligned with one
  * 8-byte scratch slot at [rsp] (slow loads return their value there), and
  * jumps to the code; every exit path jumps to `exit` with the result in
- * RAX, or to `exit_chained`, which makes it from R15, or through `lookup`
- * to another translation. */
+ * RAX, or to `exit_chained`, which makes it from R15. */
 static void emit_trampolines(struct jit *j)
 {
 	struct emit e = { j->buf, j->buf + j->size, false };
@@ -731,8 +731,6 @@ static void emit_trampolines(struct jit *j)
 	x86_pop(&e, RBP);
 	x86_pop(&e, RBX);
 	x86_ret(&e);
-
-	emit_lookup(&e, j);
 	j->used = (size_t)(e.p - j->buf);
 }
 

@@ -26,7 +26,7 @@ struct jit {
 	uint8_t *buf;           /* executable memory, mapped on first use */
 	size_t size, used;
 	/* Trampolines at the start of buf: see emit_trampolines. */
-	uint8_t *enter, *exit, *exit_chained, *lookup;
+	uint8_t *enter, *exit, *exit_chained;
 	bool unavailable;       /* no code generator, or no executable memory */
 	/* Translated code runs chained blocks until `budget` instructions
 	 * have retired. A direct jump to a block that was not translated when
