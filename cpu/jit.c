@@ -56,10 +56,12 @@ struct translation {
 	unsigned nslow;
 	struct unlinked unlinked[2];
 	unsigned nunlinked;
-	/* The x register RAX holds at the start of the instruction being
-	 * translated (rax_was) and after it (rax_now), or -1: an instruction
-	 * that reads the result of the one before needs no load. */
-	int rax_was, rax_now;
+	/* The x registers RAX and RCX hold (-1: none) while the instruction
+	 * being translated starts (was) and once it is done (now), so that an
+	 * instruction reading what the one before wrote or read needs no load
+	 * from memory. Emitters that use them load through load_cached before
+	 * anything else, and declare what they leave; the rest leave nothing. */
+	int rax_was, rcx_was, rax_now, rcx_now;
 };
 
 #define JIT_FIELD(f) ((int32_t)offsetof(struct hart, jit.f))
@@ -77,6 +79,43 @@ static void store_x(struct emit *e, unsigned r, unsigned hreg)
 {
 	if (r != 0)
 		x86_store64(e, RBX, XOFF(r), hreg);
+}
+
+/* hreg (RAX or RCX) = x[r], from the other of the two if it holds x[r],
+ * not at all if hreg does. */
+static void load_cached(struct translation *t, unsigned hreg, unsigned r)
+{
+	int *held = hreg == RAX ? &t->rax_was : &t->rcx_was;
+	int other = hreg == RAX ? t->rcx_was : t->rax_was;
+
+	if (*held != (int)r) {
+		if (other == (int)r)
+			x86_mov_rr(&t->e, true, hreg, hreg == RAX ? RCX : RAX);
+		else
+			load_x(&t->e, hreg, r);
+	}
+	*held = (int)r;
+}
+
+/* The second operand of an ALU operation on dst: RCX or RAX when one holds
+ * x[r], else x[r] in memory. */
+static void alu_operand(struct translation *t, bool w, enum x86_alu op, unsigned dst, unsigned r)
+{
+	if (dst != RCX && t->rcx_was == (int)r)
+		x86_alu_rr(&t->e, w, op, dst, RCX);
+	else if (dst != RAX && t->rax_was == (int)r)
+		x86_alu_rr(&t->e, w, op, dst, RAX);
+	else
+		x86_alu_rm(&t->e, w, op, dst, RBX, XOFF(r));
+}
+
+/* x[rd] = RAX, which then holds x[rd]; RCX, untouched, keeps what it held
+ * unless that was x[rd]. */
+static void result_rax(struct translation *t, unsigned rd)
+{
+	store_x(&t->e, rd, RAX);
+	t->rax_now = rd ? (int)rd : -1;
+	t->rcx_now = t->rcx_was != (int)rd ? t->rcx_was : -1;
 }
 
 /* s->pc += delta (s->pc -= -delta). */
@@ -235,7 +274,7 @@ static void emit_tlb_lookup(struct translation *t, const struct insn *in, uint32
 	struct emit *e = &t->e;
 	int32_t entries = (int32_t)((store ? ACC_WRITE : ACC_READ) * sizeof(((struct tlb *)0)->e[0]));
 
-	load_x(e, RAX, in->rs1);
+	load_cached(t, RAX, in->rs1);
 	if (in->imm)
 		x86_alu_ri(e, true, ALU_ADD, RAX, (int32_t)in->imm);
 	x86_mov_rr(e, true, RDX, RAX);
@@ -261,6 +300,8 @@ static void emit_load(struct translation *t, const struct insn *in, uint32_t ind
 	x86_load_ext(e, RCX, RAX, 0, size, sign);
 	store_x(e, in->rd, RCX);
 	t->slow[t->nslow++].resume = e->p;
+	/* Both paths arrive with the loaded value in RCX. */
+	t->rcx_now = in->rd ? (int)in->rd : -1;
 }
 
 static void emit_store(struct translation *t, const struct insn *in, uint32_t index,
@@ -367,29 +408,14 @@ static void emit_fp_op(struct translation *t, const struct insn *in, uint32_t in
 	add_pc(&t->e, -(int64_t)off);
 }
 
-/* RAX = x[r], unless it already holds it. */
-static void load_rax(struct translation *t, unsigned r)
-{
-	if (t->rax_was != (int)r)
-		load_x(&t->e, RAX, r);
-}
-
-/* x[rd] = RAX, which then holds x[rd]. */
-static void result_rax(struct translation *t, unsigned rd)
-{
-	store_x(&t->e, rd, RAX);
-	t->rax_now = rd ? (int)rd : -1;
-}
-
 /* rd = x[rs1] op x[rs2] (64-bit), or op with imm when use_imm. */
 static void emit_alu(struct translation *t, const struct insn *in, enum x86_alu op, bool use_imm)
 {
-	struct emit *e = &t->e;
-	load_rax(t, in->rs1);
+	load_cached(t, RAX, in->rs1);
 	if (use_imm)
-		x86_alu_ri(e, true, op, RAX, (int32_t)in->imm);
+		x86_alu_ri(&t->e, true, op, RAX, (int32_t)in->imm);
 	else
-		x86_alu_rm(e, true, op, RAX, RBX, XOFF(in->rs2));
+		alu_operand(t, true, op, RAX, in->rs2);
 	result_rax(t, in->rd);
 }
 
@@ -397,13 +423,12 @@ static void emit_alu(struct translation *t, const struct insn *in, enum x86_alu 
 static void emit_alu_w(struct translation *t, const struct insn *in, enum x86_alu op,
 		       bool use_imm)
 {
-	struct emit *e = &t->e;
-	load_rax(t, in->rs1);
+	load_cached(t, RAX, in->rs1);
 	if (use_imm)
-		x86_alu_ri(e, false, op, RAX, (int32_t)in->imm);
+		x86_alu_ri(&t->e, false, op, RAX, (int32_t)in->imm);
 	else
-		x86_alu_rm(e, false, op, RAX, RBX, XOFF(in->rs2));
-	x86_movsxd_rr(e, RAX, RAX);
+		alu_operand(t, false, op, RAX, in->rs2);
+	x86_movsxd_rr(&t->e, RAX, RAX);
 	result_rax(t, in->rd);
 }
 
@@ -413,11 +438,11 @@ static void emit_shift(struct translation *t, const struct insn *in, enum x86_sh
 		       bool word, bool use_imm)
 {
 	struct emit *e = &t->e;
-	load_rax(t, in->rs1);
+	load_cached(t, RAX, in->rs1);
 	if (use_imm) {
 		x86_shift_ri(e, !word, op, RAX, (uint8_t)(in->imm & (word ? 31 : 63)));
 	} else {
-		load_x(e, RCX, in->rs2);
+		load_cached(t, RCX, in->rs2);
 		x86_shift_cl(e, !word, op, RAX);
 	}
 	if (word)
@@ -426,15 +451,16 @@ static void emit_shift(struct translation *t, const struct insn *in, enum x86_sh
 }
 
 /* rd = (x[rs1] < x[rs2] or imm) as 0 or 1. */
-static void emit_set_less(struct emit *e, const struct insn *in, enum x86_cc cc, bool use_imm)
+static void emit_set_less(struct translation *t, const struct insn *in, enum x86_cc cc,
+			  bool use_imm)
 {
-	load_x(e, RCX, in->rs1);
+	load_cached(t, RCX, in->rs1);
 	if (use_imm)
-		x86_alu_ri(e, true, ALU_CMP, RCX, (int32_t)in->imm);
+		x86_alu_ri(&t->e, true, ALU_CMP, RCX, (int32_t)in->imm);
 	else
-		x86_alu_rm(e, true, ALU_CMP, RCX, RBX, XOFF(in->rs2));
-	x86_setcc_zx(e, cc, RAX);
-	store_x(e, in->rd, RAX);
+		alu_operand(t, true, ALU_CMP, RCX, in->rs2);
+	x86_setcc_zx(&t->e, cc, RAX);
+	result_rax(t, in->rd);
 }
 
 /* sh{1,2,3}add[.uw]: rd = (x[rs1] (zero-extended word for .uw) << n) + x[rs2]. */
@@ -465,8 +491,8 @@ static void emit_branch(struct translation *t, const struct insn *in, enum x86_c
 			uint32_t retired, uint32_t off)
 {
 	struct emit *e = &t->e;
-	load_rax(t, in->rs1);
-	x86_alu_rm(e, true, ALU_CMP, RAX, RBX, XOFF(in->rs2));
+	load_cached(t, RAX, in->rs1);
+	alu_operand(t, true, ALU_CMP, RAX, in->rs2);
 	uint8_t *taken = x86_jcc(e, cc);
 	add_pc(e, off + in->len);
 	emit_exit_to(t, retired, off + in->len);
@@ -566,10 +592,10 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 	case OP_XOR: emit_alu(t, in, ALU_XOR, false); break;
 	case OP_OR: emit_alu(t, in, ALU_OR, false); break;
 	case OP_AND: emit_alu(t, in, ALU_AND, false); break;
-	case OP_SLTI: emit_set_less(e, in, CC_L, true); break;
-	case OP_SLTIU: emit_set_less(e, in, CC_B, true); break;
-	case OP_SLT: emit_set_less(e, in, CC_L, false); break;
-	case OP_SLTU: emit_set_less(e, in, CC_B, false); break;
+	case OP_SLTI: emit_set_less(t, in, CC_L, true); break;
+	case OP_SLTIU: emit_set_less(t, in, CC_B, true); break;
+	case OP_SLT: emit_set_less(t, in, CC_L, false); break;
+	case OP_SLTU: emit_set_less(t, in, CC_B, false); break;
 	case OP_SLLI: emit_shift(t, in, SH_SHL, false, true); break;
 	case OP_SRLI: emit_shift(t, in, SH_SHR, false, true); break;
 	case OP_SRAI: emit_shift(t, in, SH_SAR, false, true); break;
@@ -592,9 +618,9 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 	case OP_RORW: emit_shift(t, in, SH_ROR, true, false); break;
 	case OP_ROLW: emit_shift(t, in, SH_ROL, true, false); break;
 	case OP_MUL:
-		load_x(e, RAX, in->rs1);
+		load_cached(t, RAX, in->rs1);
 		x86_imul_rm(e, true, RAX, RBX, XOFF(in->rs2));
-		store_x(e, in->rd, RAX);
+		result_rax(t, in->rd);
 		break;
 	case OP_MULW:
 		load_x(e, RAX, in->rs1);
@@ -780,10 +806,11 @@ void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, u
 	uint8_t *code = t.e.p;
 	uint32_t i, off = 0;
 
-	t.rax_now = -1;
+	t.rax_now = t.rcx_now = -1;
 	for (i = 0; i < n; off += in[i].len, i++) {
 		t.rax_was = t.rax_now;
-		t.rax_now = -1;
+		t.rcx_was = t.rcx_now;
+		t.rax_now = t.rcx_now = -1;
 		if (csr_translatable(&in[i])) {
 			emit_csr(&t, &in[i], i, off);
 			i++;
