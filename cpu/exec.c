@@ -330,6 +330,16 @@ bool hart_exec_insn(struct hart *h, const struct insn *in)
 	return exec_one(h, in);
 }
 
+bool hart_break_check(struct hart *h)
+{
+	if (h->yield || h->s.wfi || (h->stop && atomic_load(h->stop)))
+		return false;
+	if (hart_mip(h) & h->s.mie)
+		return false;
+	h->break_loop = false;
+	return true;
+}
+
 /* Instructions after which the next one cannot be assumed to follow in
  * the same block: jumps, traps by design, and anything that may change the
  * privilege, the mapping of code or the interrupt state. */

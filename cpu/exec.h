@@ -13,6 +13,12 @@ bool exec_fp(struct hart *h, const struct insn *in);
  * calls it for instructions it has no native code for. */
 bool hart_exec_insn(struct hart *h, const struct insn *in);
 
+/* Translated code calls this when an instruction it ran through the
+ * interpreter set break_loop: true (and break_loop cleared) if the run can
+ * go on because no interrupt is pending and enabled and the hart was not
+ * asked to stop or to wait; false leaves it to the dispatcher. */
+bool hart_break_check(struct hart *h);
+
 /* Prints one executed instruction for --trace. */
 void trace_insn(const struct hart *h, uint64_t pc, unsigned priv, const struct insn *in);
 

@@ -529,30 +529,46 @@ static void emit_jump(struct translation *t, const struct insn *in, uint32_t ret
 	}
 }
 
-/* A CSR instruction that neither reads the counters nor stops them (they
- * are brought up to date only when jit_run returns) ends a translation: the interpreter's
- * body runs it, then the next block is looked up afresh, since the CSR may
- * have changed translation; if it asked for the dispatcher's attention
- * (an interrupt may be pending), the run ends. */
-static bool csr_translatable(const struct insn *in)
+/* Instructions that end a translation through the interpreter's body: CSR
+ * accesses other than those that read or stop the counters (which are
+ * brought up to date only when jit_run returns), xRET, SFENCE.VMA and
+ * FENCE.I. Then the next block is looked up afresh, since translation or
+ * privilege may have changed; if the instruction asked for the
+ * dispatcher's attention, hart_break_check decides whether the run goes on
+ * (nothing to take) or ends (an interrupt to take, a stop, a wait). */
+static bool ends_through_helper(const struct insn *in)
 {
 	unsigned csr = (unsigned)in->imm & 0xfff;
-	if (in->op < OP_CSRRW || in->op > OP_CSRRCI)
+
+	switch (in->op) {
+	case OP_MRET: case OP_SRET: case OP_SFENCE_VMA: case OP_FENCE_I:
+		return true;
+	case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
+	case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+		if (csr == CSR_MCOUNTINHIBIT)
+			return false;
+		return csr == CSR_TIME || (!(csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) &&
+					   !(csr >= CSR_MCYCLE && csr <= CSR_MHPMCOUNTER31));
+	default:
 		return false;
-	if (csr == CSR_MCOUNTINHIBIT)
-		return false;
-	return csr == CSR_TIME || (!(csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) &&
-				   !(csr >= CSR_MCYCLE && csr <= CSR_MHPMCOUNTER31));
+	}
 }
 
-static void emit_csr(struct translation *t, const struct insn *in, uint32_t index, uint32_t off)
+static void emit_helper_end(struct translation *t, const struct insn *in, uint32_t index,
+			    uint32_t off)
 {
 	struct emit *e = &t->e;
 	x86_mov_ri(e, RSI, (uint64_t)(uintptr_t)in);
 	emit_call(t, (const void *)hart_exec_insn, index, off);
 	x86_alu_ri(e, true, ALU_ADD, R15, (int32_t)index + 1);
 	x86_cmp8_mi(e, RBP, HART_FIELD(break_loop), 0);
-	x86_patch(e, x86_jcc(e, CC_NE), t->j->exit_chained);
+	uint8_t *quiet = x86_jcc(e, CC_E);
+	x86_mov_rr(e, true, RDI, RBP);
+	x86_mov_ri(e, RAX, (uint64_t)(uintptr_t)hart_break_check);
+	x86_call_r(e, RAX);
+	x86_test8(e, RAX);
+	x86_patch(e, x86_jcc(e, CC_E), t->j->exit_chained);
+	x86_patch(e, quiet, e->p);
 	emit_lookup(e, t->j);
 }
 
@@ -699,13 +715,12 @@ static bool ends_translation(const struct insn *in)
 	}
 }
 
-/* Block-ending instructions the interpreter must run: they may read the
- * counters, change privilege or translation, or wait. */
+/* Block-ending instructions the interpreter must run: they trap, wait, or
+ * read or stop the counters. */
 static bool left_to_interpreter(const struct insn *in)
 {
 	switch (in->op) {
-	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
-	case OP_SFENCE_VMA: case OP_FENCE_I: case OP_ILLEGAL:
+	case OP_ECALL: case OP_EBREAK: case OP_WFI: case OP_ILLEGAL:
 	case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
 	case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
 		return true;
@@ -811,8 +826,8 @@ void *jit_translate(struct jit *j, const uint8_t *host, const struct insn *in, u
 		t.rax_was = t.rax_now;
 		t.rcx_was = t.rcx_now;
 		t.rax_now = t.rcx_now = -1;
-		if (csr_translatable(&in[i])) {
-			emit_csr(&t, &in[i], i, off);
+		if (ends_through_helper(&in[i])) {
+			emit_helper_end(&t, &in[i], i, off);
 			i++;
 			goto done;
 		}
