@@ -6,6 +6,7 @@
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
+#define BUSY_POLL_NS 1000000ull
 
 static bool hart_running(const struct machine *m, unsigned i)
 {
@@ -31,6 +32,7 @@ static uint64_t time_to_next_timer(const struct machine *m)
 
 void machine_run(struct machine *m)
 {
+	uint64_t last_poll = 0;
 	uint64_t deadline = m->cfg.timeout > 0 ?
 		host_monotonic_ns() + (uint64_t)(m->cfg.timeout * 1e9) : 0;
 
@@ -57,7 +59,11 @@ void machine_run(struct machine *m)
 			exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
 		else if (all_waiting)
 			console_poll(&m->console, time_to_next_timer(m));
-		else
+		else if (host_monotonic_ns() - last_poll >= BUSY_POLL_NS) {
+			/* A busy guest looks for input every millisecond, not
+			 * every slice: a system call each time costs more. */
 			console_poll(&m->console, 0);
+			last_poll = host_monotonic_ns();
+		}
 	}
 }
