@@ -308,9 +308,18 @@ static void emit_store(struct translation *t, const struct insn *in, uint32_t in
 		       uint32_t off, unsigned size)
 {
 	struct emit *e = &t->e;
+	unsigned value = RCX;
+
+	/* A value RAX or RCX carries is kept in R8 across the TLB lookup,
+	 * which needs both. */
+	if (in->rs2 && (t->rax_was == (int)in->rs2 || t->rcx_was == (int)in->rs2)) {
+		x86_mov_rr(e, true, R8, t->rax_was == (int)in->rs2 ? RAX : RCX);
+		value = R8;
+	}
 	emit_tlb_lookup(t, in, index, off, size, true, false);
-	load_x(e, RCX, in->rs2);
-	x86_store_sized(e, RAX, 0, RCX, size);
+	if (value == RCX)
+		load_x(e, RCX, in->rs2);
+	x86_store_sized(e, RAX, 0, value, size);
 	t->slow[t->nslow++].resume = e->p;
 }
 
@@ -635,7 +644,10 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 	case OP_ROLW: emit_shift(t, in, SH_ROL, true, false); break;
 	case OP_MUL:
 		load_cached(t, RAX, in->rs1);
-		x86_imul_rm(e, true, RAX, RBX, XOFF(in->rs2));
+		if (t->rcx_was == (int)in->rs2)
+			x86_imul_rr(e, RAX, RCX);
+		else
+			x86_imul_rm(e, true, RAX, RBX, XOFF(in->rs2));
 		result_rax(t, in->rd);
 		break;
 	case OP_MULW:

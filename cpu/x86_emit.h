@@ -240,6 +240,12 @@ static inline void x86_imul_rm(struct emit *e, bool w, unsigned dst, unsigned ba
 	emit_op_mem(e, w, (const uint8_t[]){ 0x0f, 0xaf }, 2, dst, base, disp, false);
 }
 
+/* imul dst, src (64 bits) */
+static inline void x86_imul_rr(struct emit *e, unsigned dst, unsigned src)
+{
+	emit_op_rr(e, true, (const uint8_t[]){ 0x0f, 0xaf }, 2, dst, src);
+}
+
 /* One-operand F7 group on a qword in memory: mul (/4) or imul (/5) into
  * rdx:rax. */
 static inline void x86_f7_m(struct emit *e, unsigned digit, unsigned base, int32_t disp)

@@ -83,6 +83,9 @@ static const struct encoding encodings[] = {
 	{ "push r14", { 0x41, 0x56 }, 2 },
 	{ "pop rbx", { 0x5b }, 1 },
 	{ "ret", { 0xc3 }, 1 },
+	{ "imul rax, rcx", { 0x48, 0x0f, 0xaf, 0xc1 }, 4 },
+	{ "mov r8, rax", { 0x49, 0x89, 0xc0 }, 3 },
+	{ "mov byte ptr [rax+0], r8b", { 0x44, 0x88, 0x40, 0x00 }, 4 },
 };
 
 #define CASES (sizeof(encodings) / sizeof(encodings[0]))
@@ -152,6 +155,9 @@ static void emit_case(struct emit *e, unsigned i)
 	case 58: x86_push(e, R14); break;
 	case 59: x86_pop(e, RBX); break;
 	case 60: x86_ret(e); break;
+	case 61: x86_imul_rr(e, RAX, RCX); break;
+	case 62: x86_mov_rr(e, true, R8, RAX); break;
+	case 63: x86_store_sized(e, RAX, 0, R8, 1); break;
 	default: fail_msg("no case %u", i);
 	}
 }
