@@ -62,15 +62,21 @@ static int load_program(struct machine *m, const char *path, uint64_t flat_addr,
 
 	if (ret < 0)
 		return ret;
-	if (loader_is_elf(data, len))
+	if (len == 0)
+		ret = error_set(err, ENOEXEC, "%s is empty", path);
+	else if (loader_is_elf(data, len))
 		ret = loader_load_elf(&ram, data, len, li, err);
 	else if (loader_is_image(data, len))
 		ret = loader_load_image(&ram, data, len, li, err);
 	else
 		ret = loader_load_flat(&ram, flat_addr, data, len, li, err);
 	free(data);
-	if (ret < 0 && strncmp(err->msg, path, strlen(path)) != 0)
-		error_set(err, err->code, "%s: %.400s", path, err->msg);
+	if (ret < 0 && strncmp(err->msg, path, strlen(path)) != 0) {
+		/* The message is its own argument: copy it out first. */
+		char msg[sizeof(err->msg)];
+		memcpy(msg, err->msg, sizeof(msg));
+		error_set(err, err->code, "%s: %.400s", path, msg);
+	}
 	return ret;
 }
 

@@ -14,6 +14,10 @@ check "unknown command" fails_with_one_line 2 "$DOPPEL" frob
 check "ELF for another machine" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel /bin/true
 head -c 100 "$HELLO" >"$tmp/truncated.elf"
 check "truncated ELF" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/truncated.elf"
+check "an ELF error names the file once, message whole" sh -c \
+	"'$DOPPEL' run --bios none --kernel /bin/true 2>&1 | grep -qx 'doppel run: /bin/true: not a 64-bit little-endian RISC-V ELF file'"
+: >"$tmp/empty"
+check "empty kernel file" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel "$tmp/empty" --timeout 10
 check "initrd too large for RAM" fails_with_one_line 1 sh -c \
 	"head -c 20000000 /dev/zero >'$tmp/big' && '$DOPPEL' run --mem 16M --kernel '$HELLO' --initrd '$tmp/big'"
 check "--disk of a missing file" fails_with_one_line 1 \
