@@ -152,19 +152,22 @@ static void emit_exit(struct translation *t, uint32_t retired, bool trapped)
 /* The dispatcher's fast path in host code, for jumps whose target is not
  * known when they are translated (jalr, jumps to another page): s->pc's
  * page in the fetch TLB, its block in the block table, the page's
- * generation, the block's translation. Anything missing, or the budget
- * spent, leaves for the dispatcher in C, which fills what is missing. It is
+ * generation, the block's translation. Anything missing, the budget spent
+ * or break_loop set leaves for the dispatcher in C, which fills what is
+ * missing or takes the interrupt. It is
  * emitted at each such jump, so that each has an indirect branch of its own
  * for the host's branch predictor to learn. */
 static void emit_lookup(struct emit *e, const struct jit *j)
 {
 	int32_t fetch = (int32_t)(ACC_EXEC * sizeof(((struct tlb *)0)->e[0]));
 	int32_t blocks = HART_FIELD(blocks);
-	uint8_t *miss[6];
+	uint8_t *miss[7];
 	unsigned n = 0;
 
 	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
 	miss[n++] = x86_jcc(e, CC_AE);
+	x86_cmp8_mi(e, RBP, HART_FIELD(break_loop), 0);
+	miss[n++] = x86_jcc(e, CC_NE);
 	/* A CSR write may have changed the data TLB in use. */
 	x86_load64(e, R14, RBP, HART_FIELD(dtlb));
 	x86_load64(e, RAX, RBX, PC_OFF);
@@ -210,7 +213,10 @@ static void emit_lookup(struct emit *e, const struct jit *j)
 
 /* Leaves the block for the one at s->pc, which starts off bytes after this
  * block's start: straight into its translation when it lies in the same
- * page and the budget allows, else through the dispatcher. */
+ * page, the budget allows and nothing asked for the dispatcher (an MMIO
+ * store that may have raised an interrupt line sets break_loop, so
+ * interrupts are taken at the next block boundary), else through the
+ * dispatcher. */
 static void emit_exit_to(struct translation *t, uint32_t retired, int64_t off)
 {
 	struct emit *e = &t->e;
@@ -223,6 +229,8 @@ static void emit_exit_to(struct translation *t, uint32_t retired, int64_t off)
 	}
 	x86_alu_rm(e, true, ALU_CMP, R15, RBP, JIT_FIELD(budget));
 	x86_patch(e, x86_jcc(e, CC_AE), t->j->exit_chained);
+	x86_cmp8_mi(e, RBP, HART_FIELD(break_loop), 0);
+	x86_patch(e, x86_jcc(e, CC_NE), t->j->exit_chained);
 	t->unlinked[t->nunlinked++] = (struct unlinked){ x86_jmp(e), t->host + off };
 }
 
