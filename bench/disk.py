@@ -116,15 +116,22 @@ def _rate_ratio(value):
     return "%.2f (%s)" % (value, verdict)
 
 
+def _spread(values):
+    return "-" if not values else "%.0f-%.0f" % (min(values), max(values))
+
+
 def rows(results, formats):
-    table = [["image", "test", "unit", "doppel", "QEMU", "doppel/QEMU"]]
+    """One row per image format and test: the medians, the range over the
+    runs, the ratio of the medians."""
+    table = [["image", "test", "unit", "doppel", "QEMU", "doppel range", "QEMU range",
+              "doppel/QEMU"]]
     for fmt in formats:
         for test in TESTS:
-            d, q = (report.median(results["values"].get((fmt, who, test), []))
-                    for who in ("doppel", "qemu"))
+            d, q = (results["values"].get((fmt, who, test), []) for who in ("doppel", "qemu"))
+            dm, qm = report.median(d), report.median(q)
             table.append([fmt, test, results["units"].get(test, "-"),
-                          "-" if d is None else "%.1f" % d, "-" if q is None else "%.1f" % q,
-                          _rate_ratio(report.ratio(d, q))])
+                          "-" if dm is None else "%.1f" % dm, "-" if qm is None else "%.1f" % qm,
+                          _spread(d), _spread(q), _rate_ratio(report.ratio(dm, qm))])
     return table
 
 
@@ -167,8 +174,10 @@ def main():
     os.makedirs(images_dir, exist_ok=True)
     load_before = os.getloadavg()[0]
 
+    # Taking turns, and swapping who goes first every run, spreads any change
+    # in the host's load over both.
     for i in range(args.runs):
-        for who, argv in guests.items():
+        for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
             print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
             images = fresh_images(args.qemu_img, images_dir, formats)
             log = os.path.join(logs, "%s-%d.log" % (who, i + 1))
@@ -184,7 +193,8 @@ def main():
     errors.extend(mismatches(results))
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
     info.append(("disks", "fresh %s %s images (qemu-img create) for every boot, in %s; "
-                 "virtio-blk over virtio-mmio; QEMU's default cache (writeback)"
+                 "virtio-blk over virtio-mmio; QEMU's default cache (writeback); the host's "
+                 "page cache serves the reads, fsync reaches the host's disk"
                  % (IMAGE_SIZE, " and ".join(formats), os.path.abspath(images_dir))))
     info.append(("guest I/O", "/dev/vdX opened %s; writes include the fsync"
                  % ("; ".join(sorted(results["modes"])) or "-")))
