@@ -195,7 +195,7 @@ def main():
     info.append(("disks", "fresh %s %s images (qemu-img create) for every boot, in %s; "
                  "virtio-blk over virtio-mmio; QEMU's default cache (writeback); the host's "
                  "page cache serves the reads, fsync reaches the host's disk"
-                 % (IMAGE_SIZE, " and ".join(formats), os.path.abspath(images_dir))))
+                 % (IMAGE_SIZE, " and ".join(formats), images_dir)))
     info.append(("guest I/O", "/dev/vdX opened %s; writes include the fsync"
                  % ("; ".join(sorted(results["modes"])) or "-")))
     info.append(("runs", "boots per emulator %d (figures are medians); host load average "
