@@ -60,4 +60,4 @@ clean:
 	rm -rf $(O) build-asan
 
 .PHONY: all deps demo hello check check-asan clean unit-tests integration-tools guest-tests bench bench-deps \
-	bench-smoke
+	bench-smoke bench-disk

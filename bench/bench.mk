@@ -34,7 +34,7 @@ bench-deps: deps
 define bench_run
 	$(MAKE) $(O)/doppel $(O)/bench/suite-riscv64 $(O)/bench/suite-native
 	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
-	  bench/make-initrd "$$initrd" $(O)/bench/suite-riscv64 $(O)/bench/initrd-bench.img && \
+	  bench/make-initrd "$$initrd" $(O)/bench/initrd-bench.img suite=$(O)/bench/suite-riscv64 && \
 	  $(BENCH_PYTHON) -B bench/run.py --doppel $(O)/doppel --kernel "$$kernel" \
 	    --initrd $(O)/bench/initrd-bench.img --native $(O)/bench/suite-native \
 	    --out $(O)/bench $(1)
@@ -46,3 +46,21 @@ bench: bench-deps
 # A quick self-check: one boot each, two short kernels.
 bench-smoke: bench-deps
 	$(call bench_run,--runs 1 --suite-runs 1 --kernels int.hash$(bench_comma)os.syscall)
+
+# make bench-disk: disk I/O in the guest beside QEMU (bench/disk.py), with
+# bench/guest-disk/disk.c as /bench/disk. DISK_RUNS boots per emulator;
+# DISK_FORMATS the image formats (comma-separated).
+DISK_RUNS    ?= 3
+DISK_FORMATS ?= raw,qcow2
+
+$(O)/bench/disk-riscv64: bench/guest-disk/disk.c bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(BENCH_CFLAGS) -o $@ bench/guest-disk/disk.c
+
+bench-disk: bench-deps
+	$(MAKE) $(O)/doppel $(O)/bench/disk-riscv64
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  bench/make-initrd "$$initrd" $(O)/bench/initrd-disk.img disk=$(O)/bench/disk-riscv64 && \
+	  $(BENCH_PYTHON) -B bench/disk.py --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd $(O)/bench/initrd-disk.img --out $(O)/bench/disk \
+	    --runs $(DISK_RUNS) --formats "$(DISK_FORMATS)"

@@ -139,29 +139,39 @@ def _target_lines(results, kernels):
             for text, value, met in targets(results, kernels)]
 
 
-def text(info, table, results, kernels, runs):
+def text_table(info, table, lines_after, left_columns=1):
+    """The machine, the table in aligned columns (the first left_columns
+    left-aligned), then lines_after."""
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     lines = ["%-7s %s" % (k + ":", v) for k, v in info]
-    lines.append(runs)
     lines.append("")
     for i, row in enumerate(table):
-        lines.append("  ".join(cell.ljust(w) if j == 0 else cell.rjust(w)
+        lines.append("  ".join(cell.ljust(w) if j < left_columns else cell.rjust(w)
                                for j, (cell, w) in enumerate(zip(row, widths))).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines.append("")
-    lines.extend(_target_lines(results, kernels))
+    lines.extend(lines_after)
     return "\n".join(lines) + "\n"
 
 
-def markdown(info, table, results, kernels, runs):
+def markdown_table(info, table, lines_after, left_columns=1):
+    """The same as text_table, as a markdown list, table and list."""
     lines = ["- %s: %s" % (k, v) for k, v in info]
-    lines.append("- " + runs)
     lines.append("")
     lines.append("| " + " | ".join(table[0]) + " |")
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(table[0]) - 1)) + "|")
+    lines.append("|" + "|".join(["---"] * left_columns +
+                                ["---:"] * (len(table[0]) - left_columns)) + "|")
     for row in table[1:]:
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
-    lines.extend("- " + line for line in _target_lines(results, kernels))
+    lines.extend("- " + line for line in lines_after)
     return "\n".join(lines) + "\n"
+
+
+def text(info, table, results, kernels, runs):
+    return text_table(info + [("runs", runs)], table, _target_lines(results, kernels))
+
+
+def markdown(info, table, results, kernels, runs):
+    return markdown_table(info + [("runs", runs)], table, _target_lines(results, kernels))

@@ -26,6 +26,25 @@ COMMAND_TIMEOUT = 60
 CLOCK_SLACK = 1.02
 
 
+def guest_commands(doppel, qemu, kernel, initrd):
+    """{emulator: argv} booting the same kernel and initramfs, 1 hart and
+    512 MiB each."""
+    return {
+        "doppel": [doppel, "run", "--kernel", kernel, "--initrd", initrd,
+                   "--append", "console=ttyS0", "--mem", "512M"],
+        "qemu": [qemu, "-M", "virt", "-m", "512M", "-smp", "1", "-nographic",
+                 "-bios", "default", "-kernel", kernel, "-initrd", initrd,
+                 "-append", "console=ttyS0"],
+    }
+
+
+def check_clock(guest_seconds, host_seconds, what):
+    """Raises GuestError if the guest timed more than the host saw pass."""
+    if guest_seconds > host_seconds * CLOCK_SLACK:
+        raise GuestError("the guest's clock ran fast: %.1f s of %s in %.1f s"
+                         % (guest_seconds, what, host_seconds))
+
+
 def parse_suite(output):
     """{kernel: (seconds, checksum)} from the suite's output; raises
     GuestError if it did not finish."""
@@ -76,9 +95,7 @@ def run_guest(who, argv, log, kernels, with_suite, result, notes):
                 raise GuestError("/bench/suite exited %d:\n%s" % (status, output[-2000:]))
             found = parse_suite(output)
             guest_seconds = sum(seconds for seconds, _ in found.values())
-            if guest_seconds > host_seconds * CLOCK_SLACK:
-                raise GuestError("the guest's clock ran fast: %.1f s of kernels in %.1f s"
-                                 % (guest_seconds, host_seconds))
+            check_clock(guest_seconds, host_seconds, "kernels")
             record(result, who, found)
             line += ", suite %.1f s" % host_seconds
         con.poweroff(COMMAND_TIMEOUT)
@@ -127,13 +144,7 @@ def main():
     if unknown:
         ap.error("no such kernel: %s (have: %s)" % (", ".join(unknown), ", ".join(all_kernels)))
 
-    guests = {
-        "doppel": [args.doppel, "run", "--kernel", args.kernel, "--initrd", args.initrd,
-                   "--append", "console=ttyS0", "--mem", "512M"],
-        "qemu": [args.qemu, "-M", "virt", "-m", "512M", "-smp", "1", "-nographic",
-                 "-bios", "default", "-kernel", args.kernel, "-initrd", args.initrd,
-                 "-append", "console=ttyS0"],
-    }
+    guests = guest_commands(args.doppel, args.qemu, args.kernel, args.initrd)
     results = {who: empty_result() for who in ("doppel", "qemu", "native")}
     notes = {}
     errors = []
@@ -161,7 +172,7 @@ def main():
                 print("  failed: %s" % e, flush=True)
 
     errors.extend(mismatches(results, kernels))
-    runs = ("runs: boots per emulator %d, suite runs on each of doppel, QEMU and the host %d "
+    runs = ("boots per emulator %d, suite runs on each of doppel, QEMU and the host %d "
             "(figures are medians); host load average %.1f before, %.1f after"
             % (args.runs, args.suite_runs, load_before, os.getloadavg()[0]))
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
