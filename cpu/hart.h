@@ -72,6 +72,7 @@ enum irq {
 
 #define PMP_ENTRIES 16
 #define TLB_SIZE 1024
+#define TLB_FILL_LOG 512
 /* The block cache: up to BLOCK_MAX decoded instructions per block, blocks
  * found through a direct-mapped table, their instructions in an arena that
  * is emptied whole when full. */
@@ -163,6 +164,11 @@ struct hart {
 	/* Virtual addresses of the superpages walked since the last full
 	 * flush of the S and U TLBs: [super_lo, super_hi). */
 	uint64_t super_lo, super_hi;
+	/* The S and U TLB entries filled since that flush, so that the next
+	 * one (a context switch writes satp) clears just those; more than
+	 * TLB_FILL_LOG fills and it clears everything. */
+	uint32_t tlb_fills;
+	uint32_t tlb_fill_log[TLB_FILL_LOG];
 	uint64_t code_epoch;           /* the code map epoch the write TLBs agree with */
 	struct block blocks[BLOCK_TABLE];
 	struct insn *arena;            /* BLOCK_ARENA entries, touched as used */

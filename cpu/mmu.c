@@ -45,15 +45,24 @@ void hart_tlb_flush(struct hart *h)
 	memset(h->tlb, 0xff, sizeof(h->tlb));
 	h->super_lo = ~0ull;
 	h->super_hi = 0;
+	h->tlb_fills = 0;
 }
 
 /* M-mode addresses are physical: only the S and U TLBs (adjacent) hold
  * translations through satp. */
 void hart_tlb_flush_vm(struct hart *h)
 {
-	memset(&h->tlb[PRIV_U], 0xff, sizeof(h->tlb[0]) * 2);
+	struct tlb_entry *first = &h->tlb[PRIV_U].e[0][0];
+
+	if (h->tlb_fills <= TLB_FILL_LOG) {
+		for (uint32_t i = 0; i < h->tlb_fills; i++)
+			first[h->tlb_fill_log[i]].tag = TLB_INVALID;
+	} else {
+		memset(&h->tlb[PRIV_U], 0xff, sizeof(h->tlb[0]) * 2);
+	}
 	h->super_lo = ~0ull;
 	h->super_hi = 0;
+	h->tlb_fills = 0;
 }
 
 /* sfence.vma with an address drops the translations of its leaf PTE. The
@@ -105,6 +114,19 @@ static bool pte_permits(const struct hart_state *s, uint64_t pte, enum access ac
 	}
 }
 
+/* Page tables live in RAM nearly always: the main RAM region first, without
+ * a search of the bus, unless a device overlays RAM. */
+static bool pte_read(const struct bus *bus, uint64_t addr, uint64_t *pte)
+{
+	const struct bus_region *ram = &bus->regions[0];
+	if (!bus->ram_overlaid && ram->host && addr - ram->base < ram->size &&
+	    ram->size - (addr - ram->base) >= 8) {
+		memcpy(pte, ram->host + (addr - ram->base), 8);
+		return true;
+	}
+	return bus_read(bus, addr, 8, pte);
+}
+
 /* The page walk of spec 10.3.2 for Sv39 (3 levels), Sv48 (4), Sv57 (5). */
 static int page_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa)
 {
@@ -123,8 +145,7 @@ static int page_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 		uint64_t pte;
 
 		/* Implicit page-table accesses are checked by PMP as S-mode. */
-		if (!pmp_allows(s, pte_addr, 8, ACC_READ, PRIV_S) ||
-		    !bus_read(h->bus, pte_addr, 8, &pte))
+		if (!pmp_allows(s, pte_addr, 8, ACC_READ, PRIV_S) || !pte_read(h->bus, pte_addr, &pte))
 			return (int)fault_access[acc];
 		if (!(pte & PTE_V) || ((pte & (PTE_R | PTE_W)) == PTE_W) || (pte & PTE_RESERVED))
 			return (int)fault_page[acc];
@@ -204,6 +225,13 @@ static int access_page(struct hart *h, uint64_t va, unsigned size, enum access a
 		struct tlb_entry *e = &t->e[acc][(va >> 12) & (TLB_SIZE - 1)];
 		e->tag = va & ~0xfffull;
 		e->addend = (uintptr_t)host - (uintptr_t)(va & ~0xfffull);
+		if (t <= &h->tlb[PRIV_S]) {
+			uint32_t index = (uint32_t)(e - &h->tlb[PRIV_U].e[0][0]);
+			if (h->tlb_fills < TLB_FILL_LOG)
+				h->tlb_fill_log[h->tlb_fills] = index;
+			if (h->tlb_fills <= TLB_FILL_LOG)
+				h->tlb_fills++;
+		}
 	}
 	return 0;
 }
