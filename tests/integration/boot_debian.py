@@ -4,7 +4,7 @@ runs commands on the serial console and checks their answers.
 
 usage: boot_debian.py DOPPEL KERNEL INITRD
 Scenarios: the built-in SBI; Debian's OpenSBI firmware (fw_dynamic); two harts;
-and the console's Ctrl-A x escape.
+the interpreter alone; a reboot; and the console's Ctrl-A x escape.
 Prints one line per check and ends with "N passed, N failed".
 """
 import datetime
@@ -122,6 +122,27 @@ def escape_quits(results, argv):
         con.child.close(force=True)
 
 
+def reboot_rebuilds(results, argv):
+    """A guest reboot rebuilds the machine (translations, TLBs and all) and
+    the kernel boots again in the same process."""
+    name = "reboot"
+    print("== %s" % name)
+    con = Console(argv)
+    try:
+        con.wait_for_shell()
+        con.child.sendline("reboot -f")
+        con.child.expect("Linux version", timeout=BOOT_TIMEOUT)
+        con.wait_for_shell()
+        answer = con.run("echo $((6 * 7))").strip()
+        results.check("%s: second boot runs commands" % name, answer == "42", repr(answer))
+        status = con.poweroff()
+        results.check("%s: poweroff after reboot exits 0" % name, status == 0, "exit %r" % status)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        results.check("%s: console" % name, False,
+                      "%s; last output:\n%s" % (type(e).__name__, con.text()[-3000:]))
+        con.child.close(force=True)
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -133,6 +154,7 @@ def main():
     scenario(results, "OpenSBI", base + ["--bios", OPENSBI], 1)
     scenario(results, "two harts", base + ["--cpus", "2"], 2)
     scenario(results, "interpreter only", base + ["--no-jit"], 1)
+    reboot_rebuilds(results, base)
     escape_quits(results, base)
     print("%d passed, %d failed" % (results.passed, results.failed))
     return 1 if results.failed else 0
