@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "cpu/csr.h"
 #include "cpu/exec.h"
@@ -795,18 +796,39 @@ static void emit_trampolines(struct jit *j)
 	j->used = (size_t)(e.p - j->buf);
 }
 
+/* The code buffer is mapped twice from one memory file: writable where the
+ * translator writes, executable where the host runs it, never both at one
+ * address (W^X), so a stray host write cannot become host code. */
 static bool jit_map(struct jit *j)
 {
-	void *p = mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
+	void *rw = MAP_FAILED, *rx = MAP_FAILED;
+	int fd = memfd_create("doppel-jit", MFD_CLOEXEC);
+
+	if (fd >= 0 && ftruncate(fd, JIT_BUFFER_SIZE) == 0) {
+		rw = mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		rx = mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rw == MAP_FAILED || rx == MAP_FAILED) {
+		if (rw != MAP_FAILED)
+			munmap(rw, JIT_BUFFER_SIZE);
+		if (rx != MAP_FAILED)
+			munmap(rx, JIT_BUFFER_SIZE);
 		j->unavailable = true;
 		return false;
 	}
-	j->buf = p;
+	j->buf = rw;
+	j->exec = rx;
 	j->size = JIT_BUFFER_SIZE;
 	emit_trampolines(j);
 	return true;
+}
+
+/* Where code written at p in the writable view runs. */
+static void *exec_address(const struct jit *j, const uint8_t *p)
+{
+	return j->exec + (p - j->buf);
 }
 
 void jit_reset(struct jit *j)
@@ -819,7 +841,9 @@ void jit_reset(struct jit *j)
 void jit_link(struct jit *j, const uint8_t *host, void *code)
 {
 	if (j->link_site && j->link_target == host) {
-		int32_t rel = (int32_t)((uint8_t *)code - (j->link_site + 4));
+		/* Both ends in the writable view: the displacement is the same. */
+		const uint8_t *target = j->buf + ((const uint8_t *)code - j->exec);
+		int32_t rel = (int32_t)(target - (j->link_site + 4));
 		memcpy(j->link_site, &rel, 4);
 	}
 	j->link_site = NULL;
@@ -877,22 +901,24 @@ done:
 	if (t.e.full)
 		return NULL;
 	j->used = (size_t)(t.e.p - j->buf);
-	return code;
+	return exec_address(j, code);
 }
 
 uint64_t jit_run(struct jit *j, struct hart *h, void *code, uint64_t budget)
 {
 	uint64_t (*enter)(struct hart *, void *) =
-		(uint64_t (*)(struct hart *, void *))(uintptr_t)j->enter;
+		(uint64_t (*)(struct hart *, void *))(uintptr_t)exec_address(j, j->enter);
 	j->budget = budget;
 	return enter(h, code);
 }
 
 void jit_destroy(struct jit *j)
 {
-	if (j->buf)
+	if (j->buf) {
 		munmap(j->buf, j->size);
-	j->buf = NULL;
+		munmap(j->exec, j->size);
+	}
+	j->buf = j->exec = NULL;
 }
 
 #else

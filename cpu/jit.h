@@ -23,7 +23,8 @@ struct hart;
 struct insn;
 
 struct jit {
-	uint8_t *buf;           /* executable memory, mapped on first use */
+	uint8_t *buf;           /* the code, writable view; mapped on first use */
+	uint8_t *exec;          /* the same memory, executable view */
 	size_t size, used;
 	/* Trampolines at the start of buf: see emit_trampolines. */
 	uint8_t *enter, *exit, *exit_chained;
