@@ -393,9 +393,15 @@ static void emit_fp_load(struct translation *t, const struct insn *in, uint32_t 
 	} else {
 		x86_store64(e, RBX, FOFF(in->rd), RCX);
 	}
-	/* FS becomes Dirty, and SD with it. */
-	x86_alu_mi(e, ALU_OR, RBX, MSTATUS_OFF, (int32_t)MSTATUS_FS);
-	x86_bts_mi(e, RBX, MSTATUS_OFF, 63);
+	/* FS becomes Dirty, and SD with it; written only when it was not, so
+	 * that a run of loads does not chain through stores to mstatus. */
+	x86_mov_ri(e, RDX, MSTATUS_FS | MSTATUS_SD);
+	x86_mov_rr(e, true, RAX, RDX);
+	x86_alu_rm(e, true, ALU_AND, RAX, RBX, MSTATUS_OFF);
+	x86_alu_rr(e, true, ALU_CMP, RAX, RDX);
+	uint8_t *dirty = x86_jcc(e, CC_E);
+	x86_alu_mr(e, ALU_OR, RBX, MSTATUS_OFF, RDX);
+	x86_patch(e, dirty, e->p);
 	for (unsigned k = first; k < t->nslow; k++)
 		t->slow[k].resume = e->p;
 }

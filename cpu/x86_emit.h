@@ -196,6 +196,13 @@ static inline void x86_alu_ri(struct emit *e, bool w, enum x86_alu op, unsigned 
 	}
 }
 
+/* op qword [base + disp], r */
+static inline void x86_alu_mr(struct emit *e, enum x86_alu op, unsigned base, int32_t disp,
+			      unsigned r)
+{
+	emit_op_mem(e, true, (const uint8_t[]){ (uint8_t)(op * 8 + 1) }, 1, r, base, disp, false);
+}
+
 /* op qword [base + disp], imm32 */
 static inline void x86_alu_mi(struct emit *e, enum x86_alu op, unsigned base, int32_t disp,
 			      int32_t imm)
@@ -331,13 +338,6 @@ static inline void x86_mov_mi32(struct emit *e, unsigned base, int32_t disp, int
 {
 	emit_op_mem(e, false, (const uint8_t[]){ 0xc7 }, 1, 0, base, disp, false);
 	emit_u32(e, (uint32_t)imm);
-}
-
-/* bts qword [base + disp], bit */
-static inline void x86_bts_mi(struct emit *e, unsigned base, int32_t disp, uint8_t bit)
-{
-	emit_op_mem(e, true, (const uint8_t[]){ 0x0f, 0xba }, 2, 5, base, disp, false);
-	emit_u8(e, bit);
 }
 
 /* cmp byte [base + disp], imm8 */

@@ -76,7 +76,7 @@ static const struct encoding encodings[] = {
 	{ "test al, al", { 0x84, 0xc0 }, 2 },
 	{ "test qword ptr [rbx+400], 0x6000", { 0x48, 0xf7, 0x83, 0x90, 0x01, 0x00, 0x00, 0x00, 0x60, 0x00, 0x00 }, 11 },
 	{ "mov dword ptr [rbx+200], -1", { 0xc7, 0x83, 0xc8, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff }, 10 },
-	{ "bts qword ptr [rbx+400], 63", { 0x48, 0x0f, 0xba, 0xab, 0x90, 0x01, 0x00, 0x00, 0x3f }, 9 },
+	{ "or qword ptr [rbx+400], rdx", { 0x48, 0x09, 0x93, 0x90, 0x01, 0x00, 0x00 }, 7 },
 	{ "cmp byte ptr [rbp+64], 0", { 0x80, 0x7d, 0x40, 0x00 }, 4 },
 	{ "call rax", { 0xff, 0xd0 }, 2 },
 	{ "jmp rsi", { 0xff, 0xe6 }, 2 },
@@ -148,7 +148,7 @@ static void emit_case(struct emit *e, unsigned i)
 	case 51: x86_test8(e, RAX); break;
 	case 52: x86_test_mi(e, RBX, 400, 0x6000); break;
 	case 53: x86_mov_mi32(e, RBX, 200, -1); break;
-	case 54: x86_bts_mi(e, RBX, 400, 63); break;
+	case 54: x86_alu_mr(e, ALU_OR, RBX, 400, RDX); break;
 	case 55: x86_cmp8_mi(e, RBP, 64, 0); break;
 	case 56: x86_call_r(e, RAX); break;
 	case 57: x86_jmp_r(e, RSI); break;
