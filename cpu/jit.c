@@ -13,6 +13,7 @@
 
 #include "cpu/csr.h"
 #include "cpu/exec.h"
+#include "cpu/fpu_host.h"
 #include "cpu/hart.h"
 #include "cpu/mmu.h"
 
@@ -30,6 +31,7 @@
 #define PC_OFF   ((int32_t)offsetof(struct hart, s.pc) - X_BASE)
 #define FOFF(r)  ((int32_t)offsetof(struct hart, s.f) + (int32_t)(r) * 8 - X_BASE)
 #define MSTATUS_OFF ((int32_t)offsetof(struct hart, s.mstatus) - X_BASE)
+#define FCSR_OFF ((int32_t)offsetof(struct hart, s.fcsr) - X_BASE)
 
 /* Where a slow path returns to and what it needs. */
 struct slow_path {
@@ -41,6 +43,9 @@ struct slow_path {
 	bool sign, store;
 	/* The whole instruction through the interpreter's F/D body instead. */
 	bool fp;
+	/* Further jumps into the same slow path. */
+	uint8_t *more[4];
+	unsigned nmore;
 };
 
 /* A direct jump not yet linked to its target's translation. */
@@ -339,6 +344,8 @@ static void emit_slow_path(struct translation *t, const struct slow_path *sp)
 	struct emit *e = &t->e;
 
 	x86_patch(e, sp->branch, e->p);
+	for (unsigned k = 0; k < sp->nmore; k++)
+		x86_patch(e, sp->more[k], e->p);
 	if (sp->fp) {
 		x86_mov_ri(e, RSI, (uint64_t)(uintptr_t)sp->in);
 		emit_call(t, (const void *)exec_fp, sp->index, sp->off);
@@ -375,6 +382,19 @@ static void emit_fs_check(struct translation *t, const struct insn *in, uint32_t
 	};
 }
 
+/* FS Dirty, and SD with it; written only when it was not, so that a run
+ * of F/D instructions does not chain through stores to mstatus. */
+static void emit_fs_dirty(struct emit *e)
+{
+	x86_mov_ri(e, RDX, MSTATUS_FS | MSTATUS_SD);
+	x86_mov_rr(e, true, RAX, RDX);
+	x86_alu_rm(e, true, ALU_AND, RAX, RBX, MSTATUS_OFF);
+	x86_alu_rr(e, true, ALU_CMP, RAX, RDX);
+	uint8_t *dirty = x86_jcc(e, CC_E);
+	x86_alu_mr(e, ALU_OR, RBX, MSTATUS_OFF, RDX);
+	x86_patch(e, dirty, e->p);
+}
+
 static void emit_fp_load(struct translation *t, const struct insn *in, uint32_t index,
 			 uint32_t off, unsigned size)
 {
@@ -393,15 +413,7 @@ static void emit_fp_load(struct translation *t, const struct insn *in, uint32_t 
 	} else {
 		x86_store64(e, RBX, FOFF(in->rd), RCX);
 	}
-	/* FS becomes Dirty, and SD with it; written only when it was not, so
-	 * that a run of loads does not chain through stores to mstatus. */
-	x86_mov_ri(e, RDX, MSTATUS_FS | MSTATUS_SD);
-	x86_mov_rr(e, true, RAX, RDX);
-	x86_alu_rm(e, true, ALU_AND, RAX, RBX, MSTATUS_OFF);
-	x86_alu_rr(e, true, ALU_CMP, RAX, RDX);
-	uint8_t *dirty = x86_jcc(e, CC_E);
-	x86_alu_mr(e, ALU_OR, RBX, MSTATUS_OFF, RDX);
-	x86_patch(e, dirty, e->p);
+	emit_fs_dirty(e);
 	for (unsigned k = first; k < t->nslow; k++)
 		t->slow[k].resume = e->p;
 }
@@ -420,6 +432,42 @@ static void emit_fp_store(struct translation *t, const struct insn *in, uint32_t
 	x86_store_sized(e, RAX, 0, RCX, size);
 	for (unsigned k = first; k < t->nslow; k++)
 		t->slow[k].resume = e->p;
+}
+
+/* fadd.d, fsub.d, fmul.d, fdiv.d, fmadd.d: when FS is on, rounding is to
+ * nearest and NX already set (checked here), f64_host (cpu/fpu_host.h) is
+ * called directly with the operands and may answer; when it declines, or
+ * any check fails, the interpreter's F/D body runs the instruction, flags
+ * and traps included. */
+static void emit_fp_host(struct translation *t, const struct insn *in, uint32_t index,
+			 uint32_t off, enum fpu_host_op op)
+{
+	struct emit *e = &t->e;
+	unsigned first = t->nslow;
+
+	emit_fs_check(t, in, index, off);
+	struct slow_path *sp = &t->slow[first];
+	x86_load_ext(e, RAX, RBX, FCSR_OFF, 4, false);
+	/* frm (bits 7:5) must be RNE when the instruction says dynamic. */
+	x86_alu_ri(e, false, ALU_AND, RAX, in->rm == 7 ? 0xe1 : 0x01);
+	x86_alu_ri(e, false, ALU_CMP, RAX, 1);
+	sp->more[sp->nmore++] = x86_jcc(e, CC_NE);
+	x86_mov_ri(e, RDI, op);
+	x86_load64(e, RSI, RBX, FOFF(in->rs1));
+	x86_load64(e, RDX, RBX, FOFF(in->rs2));
+	if (op == FPU_HOST_FMA)
+		x86_load64(e, RCX, RBX, FOFF(in->rs3));
+	else
+		x86_mov_ri(e, RCX, 0);
+	x86_mov_rr(e, true, R8, RSP);
+	x86_mov_ri(e, RAX, (uint64_t)(uintptr_t)f64_host);
+	x86_call_r(e, RAX);
+	x86_test8(e, RAX);
+	sp->more[sp->nmore++] = x86_jcc(e, CC_E);
+	x86_load64(e, RCX, RSP, 0);
+	x86_store64(e, RBX, FOFF(in->rd), RCX);
+	emit_fs_dirty(e);
+	sp->resume = e->p;
 }
 
 /* Other F and D instructions go straight to the interpreter's F/D body,
@@ -596,6 +644,17 @@ static void emit_helper_end(struct translation *t, const struct insn *in, uint32
 	emit_lookup(e, t->j);
 }
 
+static enum fpu_host_op fp_host_op(unsigned op)
+{
+	switch (op) {
+	case OP_FADD_D: return FPU_HOST_ADD;
+	case OP_FSUB_D: return FPU_HOST_SUB;
+	case OP_FMUL_D: return FPU_HOST_MUL;
+	case OP_FDIV_D: return FPU_HOST_DIV;
+	default: return FPU_HOST_FMA;
+	}
+}
+
 /* Emits one instruction that does not end the block, natively where the
  * translator knows it and through the interpreter otherwise. */
 static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, uint32_t off)
@@ -720,8 +779,15 @@ static void emit_insn(struct translation *t, const struct insn *in, uint32_t i, 
 	case OP_FLD: emit_fp_load(t, in, i, off, 8); break;
 	case OP_FSW: emit_fp_store(t, in, i, off, 4); break;
 	case OP_FSD: emit_fp_store(t, in, i, off, 8); break;
+	case OP_FADD_D: case OP_FSUB_D: case OP_FMUL_D: case OP_FDIV_D: case OP_FMADD_D:
+		if (in->rm == 0 || in->rm == 7)
+			emit_fp_host(t, in, i, off, fp_host_op(in->op));
+		else
+			emit_fp_op(t, in, i, off);
+		break;
 	case OP_FMADD_S ... OP_FMV_W_X:
-	case OP_FMADD_D ... OP_FMV_D_X:
+	case OP_FMSUB_D ... OP_FNMADD_D:
+	case OP_FSQRT_D ... OP_FMV_D_X:
 		emit_fp_op(t, in, i, off);
 		break;
 	default:
