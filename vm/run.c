@@ -1,11 +1,18 @@
 /* The run loop: harts take turns on this thread in slices; between slices
- * the timer lines are updated, console input is moved in, the timeout is
- * checked, and when every hart waits in WFI the thread sleeps until the next
- * timer deadline or console input. */
+ * the timer lines are updated, the console and the network backends are
+ * polled (without waiting), the timeout is checked, and when every hart
+ * waits in WFI the thread sleeps in the same poll until the next timer
+ * deadline (the harts' or a backend's), console input or a packet. */
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+
 #include "vm/machine.h"
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
+/* The console and every socket of every backend. */
+#define MAX_POLL_FDS 256
 
 static bool hart_running(const struct machine *m, unsigned i)
 {
@@ -27,6 +34,31 @@ static uint64_t time_to_next_timer(const struct machine *m)
 	uint64_t wake = timebase_host_ns_at(&m->time, deadline);
 	uint64_t ns = wake > now ? wake - now : 0;
 	return ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS;
+}
+
+/* One poll over the console and the network backends, waiting up to
+ * timeout_ns (0: not at all), then serving what is ready. */
+static void poll_events(struct machine *m, uint64_t timeout_ns)
+{
+	struct pollfd fds[MAX_POLL_FDS];
+	unsigned first[VIRTIO_SLOTS], count[VIRTIO_SLOTS];
+	bool console = console_poll_fd(&m->console, &fds[0]);
+	unsigned n = console;
+
+	for (unsigned i = 0; i < m->nnics_open; i++) {
+		struct net_backend *nb = m->nics[i].backend;
+		first[i] = n;
+		count[i] = nb->ops->poll_fill(nb, fds + n, MAX_POLL_FDS - n, &timeout_ns);
+		n += count[i];
+	}
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull) };
+	int ready = ppoll(fds, n, &ts, NULL);
+	if (console && ready > 0 && fds[0].revents)
+		console_read_ready(&m->console);
+	for (unsigned i = 0; i < m->nnics_open; i++) {
+		struct net_backend *nb = m->nics[i].backend;
+		nb->ops->poll_done(nb, fds + first[i], count[i], ready < 0 && errno != EINTR);
+	}
 }
 
 void machine_run(struct machine *m)
@@ -55,9 +87,7 @@ void machine_run(struct machine *m)
 			exit_request_raise(&m->exit, EXIT_POWEROFF, 0);
 		else if (deadline && host_monotonic_ns() >= deadline)
 			exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
-		else if (all_waiting)
-			console_poll(&m->console, time_to_next_timer(m));
 		else
-			console_poll(&m->console, 0);
+			poll_events(m, all_waiting ? time_to_next_timer(m) : 0);
 	}
 }
