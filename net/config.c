@@ -65,9 +65,11 @@ static int parse_hostfwd(char *s, struct net_hostfwd *f)
 	if (!guest_port)
 		return -EINVAL;
 	*host_port++ = *guest++ = *guest_port++ = '\0';
-	return parse_addr(host, &f->host_addr) < 0 || parse_port(host_port, &f->host_port) < 0 ||
-	       parse_addr(guest, &f->guest_addr) < 0 || parse_port(guest_port, &f->guest_port) < 0 ?
-	       -EINVAL : 0;
+	if (parse_addr(host, &f->host_addr) < 0 || parse_port(host_port, &f->host_port) < 0 ||
+	    parse_addr(guest, &f->guest_addr) < 0 || parse_port(guest_port, &f->guest_port) < 0)
+		return -EINVAL;
+	/* The guest is on slirp's network, 10.0.2.0/24 (net/slirp.c). */
+	return f->guest_addr && (ntohl(f->guest_addr) & 0xffffff00u) != 0x0a000200u ? -EINVAL : 0;
 }
 
 int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
@@ -99,7 +101,8 @@ int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
 			strcpy(text, opt + 8);
 			if (parse_hostfwd(opt + 8, &cfg->fwd[cfg->nfwd++]) < 0)
 				return error_set(err, EINVAL, "--net: hostfwd=%.100s: expected "
-						 "tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", text);
+						 "tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT "
+						 "(GUESTADDR in 10.0.2.0/24)", text);
 		} else {
 			return error_set(err, EINVAL, "--net: unknown option '%.100s' (mac=, hostfwd=)", opt);
 		}

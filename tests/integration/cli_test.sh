@@ -34,6 +34,7 @@ check "disks and rng run a bare program" sh -c \
 	 '$DOPPEL' run --bios none --kernel '$HELLO' --disk '$tmp/disk.img,format=raw' --disk '$tmp/disk.img,readonly=on' --rng | grep -qx hello"
 for bad in "tap" "user,mac=01:00:5e:00:00:01" "user,mac=52:54:00:12:34" "user,hostfwd=tcp::70000-:22" \
 	   "user,hostfwd=sctp::2222-:22" "user,hostfwd=tcp:localhost:2222-:22" "user,hostfwd=tcp::2222" \
+	   "user,hostfwd=tcp::2222-192.168.1.5:22" \
 	   "user,speed=fast"; do
 	check "--net $bad" fails_with_one_line 2 "$DOPPEL" run --bios none --kernel "$HELLO" --net "$bad"
 done
