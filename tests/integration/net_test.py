@@ -5,11 +5,13 @@ usage: net_test.py DOPPEL KERNEL INITRD
 Boots with `--net user,hostfwd=tcp:127.0.0.1:PORT-:8080` and a second card
 with its own MAC; in the guest: eth0 has the default MAC and eth1 the one
 given, udhcpc gets 10.0.2.15, the gateway 10.0.2.2 answers ping, wget fetches
-a page from an HTTP server on the host's 127.0.0.1 through 10.0.2.2, and a
+a page and 4 MiB (checked by MD5) from an HTTP server on the host's
+127.0.0.1 through 10.0.2.2, and a
 host process connected to the forwarded port exchanges data both ways with
 `nc -l` in the guest. Prints one line per check and ends with
 "N passed, N failed".
 """
+import hashlib
 import http.server
 import os
 import socket
@@ -23,14 +25,16 @@ from boot_debian import Console, Results
 
 BAD_LOG = ["Oops", "BUG:", "WARNING:", "Unable to handle"]
 PAGE = b"hello-from-the-host-" + os.urandom(8).hex().encode() + b"\n"
+BIG = os.urandom(4 << 20)
 
 
 class Page(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        body = BIG if self.path == "/big" else PAGE
         self.send_response(200)
-        self.send_header("Content-Length", str(len(PAGE)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(PAGE)
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass
@@ -84,6 +88,9 @@ def main():
         macs = con.run("cat /sys/class/net/eth0/address /sys/class/net/eth1/address").split()
         results.check("eth0 has the default MAC, eth1 the one given",
                       macs[-2:] == ["52:54:00:12:34:56", "52:54:00:ab:cd:ef"], repr(macs))
+        # One character per feature bit: mergeable receive buffers are bit 15.
+        feats = con.run("cat /sys/class/net/eth0/device/features").split()[-1]
+        results.check("mergeable receive buffers negotiated", feats[15:16] == "1", repr(feats))
         out = con.run("ip link set eth0 up; sleep 1; cat /sys/class/net/eth0/carrier")
         results.check("link is up", out.split()[-1:] == ["1"], repr(out))
         # udhcpc leaves configuring to a script, which the initramfs lacks.
@@ -96,6 +103,11 @@ def main():
         out = con.run("wget -q -O - http://10.0.2.2:%d/" % http_port)
         results.check("wget from the host's 127.0.0.1 through 10.0.2.2",
                       PAGE.decode().strip() in out, repr(out))
+        start = time.monotonic()
+        out = con.run("wget -q -O - http://10.0.2.2:%d/big | md5sum" % http_port)
+        secs = time.monotonic() - start
+        results.check("4 MiB from the host arrive intact (%.1f MB/s)" % (len(BIG) / secs / 1e6),
+                      hashlib.md5(BIG).hexdigest() in out, repr(out))
         got, received = exchange_with_guest(con, port)
         results.check("forwarded port: the guest receives the host's data",
                       "from-host-to-guest" in got, repr(got))
