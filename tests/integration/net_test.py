@@ -4,7 +4,8 @@
 usage: net_test.py DOPPEL KERNEL INITRD
 Boots with `--net user,hostfwd=tcp:127.0.0.1:PORT-:8080` and a second card
 with its own MAC; in the guest: eth0 has the default MAC and eth1 the one
-given, udhcpc gets 10.0.2.15, the gateway 10.0.2.2 answers ping, wget fetches
+given, udhcpc gets 10.0.2.15, the gateway 10.0.2.2 answers ping, the DNS
+forwarder 10.0.2.3 answers (needs a resolver on the host), wget fetches
 a page and 4 MiB (checked by MD5) from an HTTP server on the host's
 127.0.0.1 through 10.0.2.2, and a
 host process connected to the forwarded port exchanges data both ways with
@@ -100,6 +101,10 @@ def main():
         results.check("DHCP gives eth0 10.0.2.15", "inet 10.0.2.15/24" in out, repr(out))
         out = con.run("ping -c1 -W5 10.0.2.2")
         results.check("the gateway answers ping", "1 packets received" in out, repr(out))
+        # UDP through slirp's DNS forwarder to the host's resolver, which
+        # answers NXDOMAIN for the reserved .invalid domain (RFC 6761).
+        out = con.run("nslookup doppel.invalid 10.0.2.3 2>&1")
+        results.check("DNS through 10.0.2.3 answers", "NXDOMAIN" in out, repr(out))
         out = con.run("wget -q -O - http://10.0.2.2:%d/" % http_port)
         results.check("wget from the host's 127.0.0.1 through 10.0.2.2",
                       PAGE.decode().strip() in out, repr(out))
