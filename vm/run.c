@@ -1,8 +1,9 @@
 /* The run loop: harts take turns on this thread in slices; between slices
- * the timer lines are updated, the console and the network backends are
- * polled (without waiting), the timeout is checked, and when every hart
- * waits in WFI the thread sleeps in the same poll until the next timer
- * deadline (the harts' or a backend's), console input or a packet. */
+ * the timer lines are updated, the timeout is checked, and the console and
+ * the network backends are polled: without waiting, at most every
+ * millisecond, while a hart runs; when every hart waits in WFI, sleeping in
+ * that poll until the next timer deadline (the harts' or a backend's),
+ * console input or a packet. */
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
@@ -11,6 +12,12 @@
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
+/* While a hart runs, the console and the network backends are polled at
+ * most this often: soon enough that packets and keys arrive on time, and
+ * rarely enough that a flood of packets (slirp reads one datagram per
+ * socket per poll) cannot interrupt the guest after every slice and take
+ * all its time. */
+#define BUSY_POLL_INTERVAL_NS 1000000ull
 /* The console and every socket of every backend. */
 #define MAX_POLL_FDS 256
 
@@ -65,6 +72,7 @@ void machine_run(struct machine *m)
 {
 	uint64_t deadline = m->cfg.timeout > 0 ?
 		host_monotonic_ns() + (uint64_t)(m->cfg.timeout * 1e9) : 0;
+	uint64_t last_poll = 0;
 
 	while (!atomic_load(&m->exit.pending)) {
 		bool all_waiting = true;
@@ -83,11 +91,14 @@ void machine_run(struct machine *m)
 				all_waiting = false;
 		}
 		machine_devices_poll(m);
-		if (m->console.quit)
+		uint64_t now = host_monotonic_ns();
+		if (m->console.quit) {
 			exit_request_raise(&m->exit, EXIT_POWEROFF, 0);
-		else if (deadline && host_monotonic_ns() >= deadline)
+		} else if (deadline && now >= deadline) {
 			exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
-		else
+		} else if (all_waiting || now - last_poll >= BUSY_POLL_INTERVAL_NS) {
 			poll_events(m, all_waiting ? time_to_next_timer(m) : 0);
+			last_poll = now;
+		}
 	}
 }

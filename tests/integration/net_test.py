@@ -9,7 +9,8 @@ forwarder 10.0.2.3 answers (needs a resolver on the host), wget fetches
 a page and 4 MiB (checked by MD5) from an HTTP server on the host's
 127.0.0.1 through 10.0.2.2, and a
 host process connected to the forwarded port exchanges data both ways with
-`nc -l` in the guest. Prints one line per check and ends with
+`nc -l` in the guest; a flood of datagrams to a forwarded UDP port slows a
+busy guest down less than 5 times. Prints one line per check and ends with
 "N passed, N failed".
 """
 import hashlib
@@ -67,6 +68,33 @@ def exchange_with_guest(con, port):
     return con.run("cat /tmp/got"), received.decode(errors="replace")
 
 
+def guest_loop_secs(con):
+    """Host seconds a busy shell loop takes in the guest."""
+    start = time.monotonic()
+    con.run("i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done")
+    return time.monotonic() - start
+
+
+def flood_slows_guest(con, udp_port):
+    """How many times slower the loop runs while the host floods a forwarded
+    UDP port with datagrams (for a closed guest port)."""
+    quiet = guest_loop_secs(con)
+    stop = threading.Event()
+
+    def flood():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            while not stop.is_set():
+                u.sendto(b"x" * 1000, ("127.0.0.1", udp_port))
+    flooder = threading.Thread(target=flood)
+    flooder.start()
+    try:
+        flooded = guest_loop_secs(con)
+    finally:
+        stop.set()
+        flooder.join()
+    return flooded / quiet
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -74,12 +102,13 @@ def main():
     doppel, kernel, initrd = sys.argv[1:]
     results = Results()
     port = free_port()
+    udp_port = free_port()
     server = http.server.HTTPServer(("127.0.0.1", 0), Page)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     http_port = server.server_address[1]
 
     argv = [doppel, "run", "--kernel", kernel, "--initrd", initrd, "--append", "console=ttyS0",
-            "--net", "user,hostfwd=tcp:127.0.0.1:%d-:8080" % port,
+            "--net", "user,hostfwd=tcp:127.0.0.1:%d-:8080,hostfwd=udp:127.0.0.1:%d-:9999" % (port, udp_port),
             "--net", "user,mac=52:54:00:ab:cd:ef"]
     print("== %s" % " ".join(argv))
     con = Console(argv)
@@ -118,6 +147,11 @@ def main():
                       "from-host-to-guest" in got, repr(got))
         results.check("forwarded port: the host receives the guest's data",
                       "from-guest-to-host" in received, repr(received))
+        # Quiet, the loop takes about 2 s; under the flood about twice as
+        # long. Polling the network after every run slice made it 10 times.
+        slower = flood_slows_guest(con, udp_port)
+        results.check("a UDP flood leaves the guest most of its time (%.1fx slower)" % slower,
+                      slower < 5, "%.1fx" % slower)
         con.child.sendline("poweroff -f")
         con.child.expect(pexpect.EOF, timeout=60)
         con.child.close()
