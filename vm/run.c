@@ -19,7 +19,7 @@
  * all its time. */
 #define BUSY_POLL_INTERVAL_NS 1000000ull
 /* The console and every socket of every backend. */
-#define MAX_POLL_FDS 256
+#define MAX_POLL_FDS 1024
 
 static bool hart_running(const struct machine *m, unsigned i)
 {
