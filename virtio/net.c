@@ -42,13 +42,13 @@ static int net_handle(void *dev, unsigned queue, const struct virtq_chain *c, ui
 {
 	struct virtio_net *n = dev;
 	uint8_t hdr[HDR_SIZE];
-	uint64_t len = c->readable_len - HDR_SIZE;
+	uint64_t len = c->readable_len >= HDR_SIZE ? c->readable_len - HDR_SIZE : 0;
 
 	*written = 0;
 	/* No offloads are offered, so a frame needing segmentation is one the
 	 * device cannot send (5.1.6.2.1). */
-	if (c->writable_len || c->readable_len < HDR_SIZE + ETH_HEADER ||
-	    len > VIRTIO_NET_MAX_FRAME || !virtq_chain_read(c, 0, hdr, HDR_SIZE) || hdr[HDR_GSO_TYPE] ||
+	if (c->writable_len || len < ETH_HEADER || len > VIRTIO_NET_MAX_FRAME ||
+	    !virtq_chain_read(c, 0, hdr, HDR_SIZE) || hdr[HDR_GSO_TYPE] ||
 	    !virtq_chain_read(c, HDR_SIZE, n->tx_frame, len)) {
 		n->s.tx_malformed++;
 		return 0;

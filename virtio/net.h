@@ -13,8 +13,8 @@
 
 #define VIRTIO_NET_RX_QUEUE 0
 #define VIRTIO_NET_TX_QUEUE 1
-/* The largest frame the driver may hand over: a 64 KiB packet and its
- * Ethernet header (5.1.6.2). */
+/* The largest frame: what fits the 65562-byte receive buffers the spec
+ * asks for with segmentation offloads, less the 12-byte header (5.1.6.3.1). */
 #define VIRTIO_NET_MAX_FRAME 65550
 
 /* Saved state: plain data. */
