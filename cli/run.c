@@ -31,6 +31,11 @@ static void run_usage(FILE *out)
 		"  --disk PATH[,format=raw|qcow2][,readonly=on]\n"
 		"                    a virtio-blk disk (repeat for more: vda, vdb, ...);\n"
 		"                    the format is probed when not given\n"
+		"  --net user[,mac=52:54:00:XX:XX:XX][,hostfwd=tcp:[HOSTADDR]:HOSTPORT-:GUESTPORT]...\n"
+		"                    a virtio-net card on user-mode NAT (libslirp): DHCP gives\n"
+		"                    the guest 10.0.2.15, the host is 10.0.2.2, DNS 10.0.2.3;\n"
+		"                    hostfwd (tcp or udp, repeatable) forwards a host port to\n"
+		"                    the guest; repeat --net for more cards (eth0, eth1, ...)\n"
 		"  --rng             a virtio-rng entropy device fed by the host's getrandom\n"
 		"  --dump-dtb FILE   write the machine's device tree to FILE\n"
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
@@ -126,7 +131,7 @@ static int exit_status(uint64_t code)
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
-	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_RNG };
+	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_NET, OPT_RNG };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -136,6 +141,7 @@ int cmd_run(int argc, char **argv)
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 		{ "disk", required_argument, NULL, OPT_DISK },
+		{ "net", required_argument, NULL, OPT_NET },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "trace", no_argument, NULL, OPT_TRACE },
@@ -178,6 +184,16 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			if (parse_disk(optarg, &cfg.disks[cfg.ndisks++], &err) < 0) {
+				fprintf(stderr, "doppel run: %s\n", err.msg);
+				return 2;
+			}
+			break;
+		case OPT_NET:
+			if (cfg.nnets == VIRTIO_SLOTS) {
+				fprintf(stderr, "doppel run: --net: at most %d network cards\n", VIRTIO_SLOTS);
+				return 2;
+			}
+			if (net_config_parse(optarg, &cfg.nets[cfg.nnets++], &err) < 0) {
 				fprintf(stderr, "doppel run: %s\n", err.msg);
 				return 2;
 			}

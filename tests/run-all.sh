@@ -80,6 +80,8 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 			"$DOPPEL" "$kernel" "$initrd"
 		suite disk_test "$O/disk.log" python3 tests/integration/disk_test.py \
 			"$DOPPEL" "$kernel" "$initrd"
+		suite net_test "$O/net.log" python3 tests/integration/net_test.py \
+			"$DOPPEL" "$kernel" "$initrd"
 	fi
 fi
 

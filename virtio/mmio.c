@@ -86,13 +86,28 @@ static struct virtq_state *selected_queue(struct virtio_mmio *t)
 	return t->s.queue_sel < t->ops->num_queues ? &t->s.queue[t->s.queue_sel] : NULL;
 }
 
-void virtio_mmio_process(struct virtio_mmio *t, unsigned queue)
+/* The queue, if the driver has it ready and the device is live. */
+static struct virtq_state *live_queue(struct virtio_mmio *t, unsigned queue)
 {
 	if (queue >= t->ops->num_queues ||
 	    (t->s.status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET)) != VIRTIO_STATUS_DRIVER_OK)
-		return;
-	struct virtq_state *q = &t->s.queue[queue];
-	if (!q->ready)
+		return NULL;
+	return t->s.queue[queue].ready ? &t->s.queue[queue] : NULL;
+}
+
+void virtio_mmio_signal(struct virtio_mmio *t, unsigned queue)
+{
+	struct virtq_state *q = live_queue(t, queue);
+	if (q && virtq_should_interrupt(t->bus, q)) {
+		t->s.interrupt_status |= VIRTIO_INT_USED_BUFFER;
+		update_irq(t);
+	}
+}
+
+void virtio_mmio_process(struct virtio_mmio *t, unsigned queue)
+{
+	struct virtq_state *q = live_queue(t, queue);
+	if (!q || (t->ops->device_driven_queues & (1u << queue)))
 		return;
 	int ret;
 	/* Bounded: the driver adds nothing while this runs, and the ring
@@ -105,12 +120,34 @@ void virtio_mmio_process(struct virtio_mmio *t, unsigned queue)
 		if (ret < 0)
 			break;
 	}
-	if (virtq_should_interrupt(t->bus, q)) {
-		t->s.interrupt_status |= VIRTIO_INT_USED_BUFFER;
-		update_irq(t);
-	}
+	virtio_mmio_signal(t, queue);
 	if (ret < 0)
 		needs_reset(t);
+}
+
+int virtio_mmio_pop(struct virtio_mmio *t, unsigned queue, struct virtq_chain *c)
+{
+	struct virtq_state *q = live_queue(t, queue);
+	if (!q)
+		return 0;
+	int ret = virtq_pop(t->bus, q, c);
+	if (ret < 0)
+		needs_reset(t);
+	return ret;
+}
+
+void virtio_mmio_unpop(struct virtio_mmio *t, unsigned queue, unsigned n)
+{
+	t->s.queue[queue].last_avail_idx -= (uint16_t)n;
+}
+
+int virtio_mmio_push(struct virtio_mmio *t, unsigned queue, uint16_t head, uint32_t written)
+{
+	struct virtq_state *q = live_queue(t, queue);
+	int ret = q ? virtq_push(t->bus, q, head, written) : -EINVAL;
+	if (ret < 0)
+		needs_reset(t);
+	return ret;
 }
 
 static uint32_t read_queue_reg(struct virtio_mmio *t, uint64_t off)

@@ -49,6 +49,11 @@ struct virtio_device_ops {
 	 * written into its writable buffers. A negative return (a request no
 	 * driver would make) marks the device DEVICE_NEEDS_RESET. */
 	int (*handle)(void *dev, unsigned queue, const struct virtq_chain *c, uint32_t *written);
+	/* Queues the device fills on its own initiative (bit n: queue n), such
+	 * as a network card's receive queue: a notification on them only says
+	 * that buffers were added, and the device takes them with
+	 * virtio_mmio_pop when it has something to put in them. */
+	uint32_t device_driven_queues;
 };
 
 /* Saved state: plain data. */
@@ -80,5 +85,17 @@ void virtio_mmio_init(struct virtio_mmio *t, struct bus *bus,
 /* Serves everything the driver has made available on queue, then raises the
  * interrupt if the driver wants one. QUEUE_NOTIFY calls it. */
 void virtio_mmio_process(struct virtio_mmio *t, unsigned queue);
+
+/* For device-driven queues. virtio_mmio_pop takes the next chain: 1, or 0
+ * if there is none or the driver has not set the queue up, or -EINVAL after
+ * marking the device DEVICE_NEEDS_RESET for a malformed ring.
+ * virtio_mmio_unpop gives the last n chains taken back to the available
+ * ring (nothing was pushed since). virtio_mmio_push returns a chain through
+ * the used ring, and virtio_mmio_signal raises the interrupt if the driver
+ * wants one for what was pushed. */
+int virtio_mmio_pop(struct virtio_mmio *t, unsigned queue, struct virtq_chain *c);
+void virtio_mmio_unpop(struct virtio_mmio *t, unsigned queue, unsigned n);
+int virtio_mmio_push(struct virtio_mmio *t, unsigned queue, uint16_t head, uint32_t written);
+void virtio_mmio_signal(struct virtio_mmio *t, unsigned queue);
 
 #endif

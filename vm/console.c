@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CTRL_A 0x01
@@ -91,21 +90,16 @@ static void push_input(struct console *c, uint8_t byte)
 	}
 }
 
-void console_poll(struct console *c, uint64_t timeout_ns)
+bool console_poll_fd(const struct console *c, struct pollfd *pfd)
 {
-	struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
-	int timeout_ms = (int)((timeout_ns + 999999) / 1000000);
+	if (!c->in_open || c->in_len == CONSOLE_INBUF)
+		return false;
+	*pfd = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
+	return true;
+}
 
-	if (!c->in_open || c->in_len == CONSOLE_INBUF) {
-		if (timeout_ns) {
-			struct timespec ts = { (time_t)(timeout_ns / 1000000000ull),
-					       (long)(timeout_ns % 1000000000ull) };
-			nanosleep(&ts, NULL);
-		}
-		return;
-	}
-	if (poll(&pfd, 1, timeout_ms) <= 0)
-		return;
+void console_read_ready(struct console *c)
+{
 	uint8_t buf[CONSOLE_INBUF];
 	size_t room = CONSOLE_INBUF - c->in_len;
 	ssize_t n = read(c->in_fd, buf, room);

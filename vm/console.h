@@ -4,6 +4,7 @@
 #ifndef DOPPEL_VM_CONSOLE_H
 #define DOPPEL_VM_CONSOLE_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,9 +23,11 @@ struct console {
 void console_init(struct console *c, int in_fd, int out_fd);
 void console_write(struct console *c, const uint8_t *buf, size_t len);
 
-/* Reads what input is ready, waiting up to timeout_ns (0: do not wait) for
- * some to arrive. */
-void console_poll(struct console *c, uint64_t timeout_ns);
+/* The run loop polls the console with everything else: console_poll_fd
+ * gives the descriptor to poll for input (false when input is closed or
+ * the buffer is full), and console_read_ready reads what poll found. */
+bool console_poll_fd(const struct console *c, struct pollfd *pfd);
+void console_read_ready(struct console *c);
 
 /* The next input byte, or -1 if none is waiting. */
 int console_getc(struct console *c);

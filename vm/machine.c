@@ -139,15 +139,43 @@ static const char *disk_id(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* The virtio-mmio slots in order: the disks, then the entropy device; the
- * rest stay empty. */
+/* QEMU's default MAC addresses: 52:54:00:12:34:56 for the first NIC, one
+ * more for each next, so that a VM's addresses stay the same from run to run. */
+static void default_mac(unsigned index, uint8_t mac[6])
+{
+	static const uint8_t first[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	memcpy(mac, first, 6);
+	mac[5] = (uint8_t)(mac[5] + index);
+}
+
+static int create_nic(struct machine *m, unsigned slot, struct error *err)
+{
+	const struct net_config *nc = &m->cfg.nets[m->nnics_open];
+	struct virtio_net *n = &m->nics[m->nnics_open];
+	uint8_t mac[6];
+
+	if (nc->mac_given)
+		memcpy(mac, nc->mac, 6);
+	else
+		default_mac(m->nnics_open, mac);
+	virtio_net_init(n, &m->virtio[slot], mac);
+	int ret = net_slirp_open(nc, virtio_net_receive, n, &n->backend, err);
+	if (ret < 0)
+		return ret;
+	virtio_mmio_init(&m->virtio[slot], &m->bus, &virtio_net_ops, n);
+	m->nnics_open++;
+	return 0;
+}
+
+/* The virtio-mmio slots in order: the disks, the network cards, then the
+ * entropy device; the rest stay empty. */
 static int create_virtio_devices(struct machine *m, struct error *err)
 {
 	const struct machine_config *cfg = &m->cfg;
 	unsigned slot = 0;
 
-	if (cfg->ndisks + cfg->rng > VIRTIO_SLOTS)
-		return error_set(err, EINVAL, "too many virtio devices: at most %d (disks and --rng)",
+	if (cfg->ndisks + cfg->nnets + cfg->rng > VIRTIO_SLOTS)
+		return error_set(err, EINVAL, "too many virtio devices: at most %d (disks, --net and --rng)",
 				 VIRTIO_SLOTS);
 	for (; m->ndisks_open < cfg->ndisks; m->ndisks_open++, slot++) {
 		const struct disk_config *d = &cfg->disks[m->ndisks_open];
@@ -157,6 +185,11 @@ static int create_virtio_devices(struct machine *m, struct error *err)
 			return ret;
 		virtio_blk_init(&m->disks[m->ndisks_open], bd, disk_id(d->path));
 		virtio_mmio_init(&m->virtio[slot], &m->bus, &virtio_blk_ops, &m->disks[m->ndisks_open]);
+	}
+	while (m->nnics_open < cfg->nnets) {
+		int ret = create_nic(m, slot++, err);
+		if (ret < 0)
+			return ret;
 	}
 	if (cfg->rng)
 		virtio_mmio_init(&m->virtio[slot++], &m->bus, &virtio_rng_ops, NULL);
@@ -318,6 +351,8 @@ void machine_destroy(struct machine *m)
 {
 	for (unsigned i = 0; i < m->ndisks_open; i++)
 		virtio_blk_close(&m->disks[i]);
+	for (unsigned i = 0; i < m->nnics_open; i++)
+		virtio_net_close(&m->nics[i]);
 	if (m->nharts)
 		plic_destroy(&m->plic);
 	for (unsigned i = 0; i < m->nharts; i++) {

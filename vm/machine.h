@@ -20,6 +20,7 @@
 #include "util/timebase.h"
 #include "virtio/blk.h"
 #include "virtio/mmio.h"
+#include "virtio/net.h"
 #include "vm/board.h"
 #include "vm/console.h"
 #include "vm/sbi.h"
@@ -47,9 +48,12 @@ struct machine_config {
 	const char *bios;
 	const char *dump_dtb;
 	/* Virtio devices fill the virtio-mmio slots in this order: the disks
-	 * (the first is the guest's vda), then the entropy device. */
+	 * (the first is the guest's vda), the network cards (eth0, eth1, ...),
+	 * then the entropy device. */
 	struct disk_config disks[VIRTIO_SLOTS];
 	unsigned ndisks;
+	struct net_config nets[VIRTIO_SLOTS];
+	unsigned nnets;
 	bool rng;
 	double timeout;            /* seconds; 0 = none */
 	bool trace;
@@ -74,6 +78,8 @@ struct machine {
 	struct virtio_mmio virtio[VIRTIO_SLOTS];
 	struct virtio_blk disks[VIRTIO_SLOTS];
 	unsigned ndisks_open;
+	struct virtio_net nics[VIRTIO_SLOTS];
+	unsigned nnics_open;
 	struct console console;
 	enum hsm_state hsm[MACHINE_MAX_HARTS];   /* built-in SBI only */
 	bool builtin_sbi;

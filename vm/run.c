@@ -1,12 +1,25 @@
 /* The run loop: harts take turns on this thread in slices; between slices
- * the timer lines are updated, console input is moved in, the timeout is
- * checked, and when every hart waits in WFI the thread sleeps until the next
- * timer deadline or console input. */
+ * the timer lines are updated, the timeout is checked, and the console and
+ * the network backends are polled: without waiting, at most every
+ * millisecond, while a hart runs; when every hart waits in WFI, sleeping in
+ * that poll until the next timer deadline (the harts' or a backend's),
+ * console input or a packet. */
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+
 #include "vm/machine.h"
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
-#define BUSY_POLL_NS 1000000ull
+/* While a hart runs, the console and the network backends are polled at
+ * most this often: soon enough that packets and keys arrive on time, and
+ * rarely enough that a flood of packets (slirp reads one datagram per
+ * socket per poll) cannot interrupt the guest after every slice and take
+ * all its time. */
+#define BUSY_POLL_INTERVAL_NS 1000000ull
+/* The console and every socket of every backend. */
+#define MAX_POLL_FDS 1024
 
 static bool hart_running(const struct machine *m, unsigned i)
 {
@@ -30,11 +43,36 @@ static uint64_t time_to_next_timer(const struct machine *m)
 	return ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS;
 }
 
+/* One poll over the console and the network backends, waiting up to
+ * timeout_ns (0: not at all), then serving what is ready. */
+static void poll_events(struct machine *m, uint64_t timeout_ns)
+{
+	struct pollfd fds[MAX_POLL_FDS];
+	unsigned first[VIRTIO_SLOTS], count[VIRTIO_SLOTS];
+	bool console = console_poll_fd(&m->console, &fds[0]);
+	unsigned n = console;
+
+	for (unsigned i = 0; i < m->nnics_open; i++) {
+		struct net_backend *nb = m->nics[i].backend;
+		first[i] = n;
+		count[i] = nb->ops->poll_fill(nb, fds + n, MAX_POLL_FDS - n, &timeout_ns);
+		n += count[i];
+	}
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull) };
+	int ready = ppoll(fds, n, &ts, NULL);
+	if (console && ready > 0 && fds[0].revents)
+		console_read_ready(&m->console);
+	for (unsigned i = 0; i < m->nnics_open; i++) {
+		struct net_backend *nb = m->nics[i].backend;
+		nb->ops->poll_done(nb, fds + first[i], count[i], ready < 0 && errno != EINTR);
+	}
+}
+
 void machine_run(struct machine *m)
 {
-	uint64_t last_poll = 0;
 	uint64_t deadline = m->cfg.timeout > 0 ?
 		host_monotonic_ns() + (uint64_t)(m->cfg.timeout * 1e9) : 0;
+	uint64_t last_poll = 0;
 
 	while (!atomic_load(&m->exit.pending)) {
 		bool all_waiting = true;
@@ -53,17 +91,14 @@ void machine_run(struct machine *m)
 				all_waiting = false;
 		}
 		machine_devices_poll(m);
-		if (m->console.quit)
+		uint64_t now = host_monotonic_ns();
+		if (m->console.quit) {
 			exit_request_raise(&m->exit, EXIT_POWEROFF, 0);
-		else if (deadline && host_monotonic_ns() >= deadline)
+		} else if (deadline && now >= deadline) {
 			exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
-		else if (all_waiting)
-			console_poll(&m->console, time_to_next_timer(m));
-		else if (host_monotonic_ns() - last_poll >= BUSY_POLL_NS) {
-			/* A busy guest looks for input every millisecond, not
-			 * every slice: a system call each time costs more. */
-			console_poll(&m->console, 0);
-			last_poll = host_monotonic_ns();
+		} else if (all_waiting || now - last_poll >= BUSY_POLL_INTERVAL_NS) {
+			poll_events(m, all_waiting ? time_to_next_timer(m) : 0);
+			last_poll = now;
 		}
 	}
 }

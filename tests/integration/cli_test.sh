@@ -36,6 +36,22 @@ check "more virtio devices than slots" fails_with_one_line 1 sh -c \
 check "disks and rng run a bare program" sh -c \
 	"head -c 1048576 /dev/zero >'$tmp/disk.img' &&
 	 '$DOPPEL' run --bios none --kernel '$HELLO' --disk '$tmp/disk.img,format=raw' --disk '$tmp/disk.img,readonly=on' --rng | grep -qx hello"
+for bad in "tap" "user,mac=01:00:5e:00:00:01" "user,mac=52:54:00:12:34" "user,hostfwd=tcp::70000-:22" \
+	   "user,hostfwd=sctp::2222-:22" "user,hostfwd=tcp:localhost:2222-:22" "user,hostfwd=tcp::2222" \
+	   "user,hostfwd=tcp::2222-192.168.1.5:22" \
+	   "user,speed=fast"; do
+	check "--net $bad" fails_with_one_line 2 "$DOPPEL" run --bios none --kernel "$HELLO" --net "$bad"
+done
+check "--net hostfwd on a port in use" fails_with_one_line 1 sh -c \
+	"python3 -c 'import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen();
+print(s.getsockname()[1], flush=True); time.sleep(30)' >'$tmp/port' & listener=\$!;
+	 while [ ! -s '$tmp/port' ]; do sleep 0.1; done;
+	 '$DOPPEL' run --bios none --kernel '$HELLO' --net user,hostfwd=tcp:127.0.0.1:\$(cat '$tmp/port')-:22;
+	 rc=\$?; kill \$listener; exit \$rc"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+check "two NICs with forwards run a bare program" sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --net user,hostfwd=tcp:127.0.0.1:$port-:22,hostfwd=udp::$port-:53 \
+	 --net user,mac=52:54:00:00:00:01 | grep -qx hello"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \

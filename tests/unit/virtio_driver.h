@@ -109,10 +109,11 @@ static inline bool driver_negotiate(struct driver *d, uint64_t features)
 	return reg_read(d, REG_STATUS) & VIRTIO_STATUS_FEATURES_OK;
 }
 
-/* Queue 0 at the given ring addresses. */
-static inline void driver_setup_queue(struct driver *d, uint64_t desc, uint64_t avail, uint64_t used)
+/* Queue index at the given ring addresses. */
+static inline void driver_setup_queue_at(struct driver *d, uint32_t index, uint64_t desc,
+					 uint64_t avail, uint64_t used)
 {
-	reg_write(d, REG_QUEUE_SEL, 0);
+	reg_write(d, REG_QUEUE_SEL, index);
 	reg_write(d, REG_QUEUE_NUM, QUEUE_SIZE);
 	reg_write(d, REG_QUEUE_DESC_LOW, (uint32_t)desc);
 	reg_write(d, REG_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
@@ -121,6 +122,12 @@ static inline void driver_setup_queue(struct driver *d, uint64_t desc, uint64_t 
 	reg_write(d, REG_QUEUE_DEVICE_LOW, (uint32_t)used);
 	reg_write(d, REG_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
 	reg_write(d, REG_QUEUE_READY, 1);
+}
+
+/* Queue 0 at the given ring addresses. */
+static inline void driver_setup_queue(struct driver *d, uint64_t desc, uint64_t avail, uint64_t used)
+{
+	driver_setup_queue_at(d, 0, desc, avail, used);
 }
 
 /* The whole initialisation (3.1.1) with the given features. */
