@@ -25,6 +25,16 @@ import pexpect
 
 from boot_debian import Console, Results
 
+
+def host_resolver_answers():
+    """Whether the host's resolver answers at all: NXDOMAIN for a name in
+    the reserved .invalid domain, rather than a timeout or no server."""
+    try:
+        socket.getaddrinfo("doppel.invalid", None)
+    except socket.gaierror as e:
+        return e.errno == socket.EAI_NONAME
+    return True
+
 BAD_LOG = ["Oops", "BUG:", "WARNING:", "Unable to handle"]
 PAGE = b"hello-from-the-host-" + os.urandom(8).hex().encode() + b"\n"
 BIG = os.urandom(4 << 20)
@@ -131,9 +141,13 @@ def main():
         out = con.run("ping -c1 -W5 10.0.2.2")
         results.check("the gateway answers ping", "1 packets received" in out, repr(out))
         # UDP through slirp's DNS forwarder to the host's resolver, which
-        # answers NXDOMAIN for the reserved .invalid domain (RFC 6761).
-        out = con.run("nslookup doppel.invalid 10.0.2.3 2>&1")
-        results.check("DNS through 10.0.2.3 answers", "NXDOMAIN" in out, repr(out))
+        # answers NXDOMAIN for the reserved .invalid domain (RFC 6761). A
+        # host whose own resolver does not answer cannot show it.
+        if host_resolver_answers():
+            out = con.run("nslookup doppel.invalid 10.0.2.3 2>&1")
+            results.check("DNS through 10.0.2.3 answers", "NXDOMAIN" in out, repr(out))
+        else:
+            print("skipped: DNS through 10.0.2.3 (the host's resolver does not answer)")
         out = con.run("wget -q -O - http://10.0.2.2:%d/" % http_port)
         results.check("wget from the host's 127.0.0.1 through 10.0.2.2",
                       PAGE.decode().strip() in out, repr(out))
