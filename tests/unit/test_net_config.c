@@ -75,8 +75,8 @@ static void test_refused(void **state)
 		"user,hostfwd=tcp::22-192.168.0.1:22", "user,hostfwd=tcp::-5-:22", "user,hostfwd=:8080-:80",
 		"switch", "switch:", "switch:/s,hostfwd=tcp::2222-:22",
 		/* Longer than sun_path holds. */
-		"switch:/0123456789012345678901234567890123456789012345678901234567890123456789"
-		"012345678901234567890123456789012345678",
+		("switch:/0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "012345678901234567890123456789012345678"),
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct net_config c;
