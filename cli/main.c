@@ -11,6 +11,7 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run, "start a virtual machine" },
 	{ "img", cmd_img, "create, inspect, check and convert disk images" },
+	{ "switch", cmd_switch, "run a virtual Ethernet switch joining VMs" },
 };
 
 static void usage(FILE *out)

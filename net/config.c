@@ -1,4 +1,5 @@
-/* The --net option: QEMU's syntax for user networking, which people know. */
+/* The --net option: QEMU's syntax for user networking, which people know,
+ * and switch:PATH for a port on `doppel switch`. */
 #include "net/net.h"
 
 #include <arpa/inet.h>
@@ -83,8 +84,15 @@ int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
 	char *opt = strchr(buf, ',');
 	if (opt)
 		*opt++ = '\0';
-	if (strcmp(buf, "user") != 0)
-		return error_set(err, EINVAL, "--net: unknown network type '%.100s' (user)", buf);
+	if (strncmp(buf, "switch:", 7) == 0) {
+		cfg->type = NET_SWITCH;
+		if (!buf[7] || strlen(buf + 7) >= sizeof(cfg->switch_path))
+			return error_set(err, EINVAL, "--net: switch:PATH needs a socket path of 1 to %zu bytes",
+					 sizeof(cfg->switch_path) - 1);
+		strcpy(cfg->switch_path, buf + 7);
+	} else if (strcmp(buf, "user") != 0) {
+		return error_set(err, EINVAL, "--net: unknown network type '%.100s' (user, switch:PATH)", buf);
+	}
 	while (opt) {
 		char *next = strchr(opt, ',');
 		if (next)
@@ -94,7 +102,7 @@ int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
 				return error_set(err, EINVAL, "--net: mac=%.100s is not a unicast MAC address "
 						 "like 52:54:00:12:34:56", opt + 4);
 			cfg->mac_given = true;
-		} else if (strncmp(opt, "hostfwd=", 8) == 0) {
+		} else if (strncmp(opt, "hostfwd=", 8) == 0 && cfg->type == NET_USER) {
 			if (cfg->nfwd == NET_MAX_HOSTFWD)
 				return error_set(err, EINVAL, "--net: at most %d hostfwd", NET_MAX_HOSTFWD);
 			char text[MAX_ARG];
@@ -104,7 +112,7 @@ int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
 						 "tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT "
 						 "(GUESTADDR in 10.0.2.0/24)", text);
 		} else {
-			return error_set(err, EINVAL, "--net: unknown option '%.100s' (mac=, hostfwd=)", opt);
+			return error_set(err, EINVAL, "--net: unknown option '%.100s' (mac=, and hostfwd= for user)", opt);
 		}
 		opt = next;
 	}

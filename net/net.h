@@ -1,5 +1,5 @@
 /* Network backends: where a NIC's Ethernet frames go and come from (user-mode
- * NAT through libslirp now, a switch later). A backend knows nothing of
+ * NAT through libslirp, or a virtual switch). A backend knows nothing of
  * virtio: it takes frames, hands frames to a callback, and names the file
  * descriptors and the deadline the run loop must poll for it, so that it
  * never blocks the harts. */
@@ -26,8 +26,15 @@ struct net_hostfwd {
 	uint16_t host_port, guest_port;
 };
 
+/* sun_path's size in struct sockaddr_un. */
+#define NET_SOCKET_PATH_MAX 108
+
+enum net_type { NET_USER, NET_SWITCH };
+
 /* A --net: the backend and the NIC's MAC address. */
 struct net_config {
+	enum net_type type;
+	char switch_path[NET_SOCKET_PATH_MAX];  /* NET_SWITCH: the switch's socket */
 	uint8_t mac[6];
 	bool mac_given;
 	struct net_hostfwd fwd[NET_MAX_HOSTFWD];
@@ -57,7 +64,7 @@ struct net_backend {
 };
 
 /* Parses the argument of --net: user[,mac=52:54:00:xx:xx:xx][,hostfwd=...]
- * (QEMU's syntax). Returns 0, or -EINVAL with the reason in err. */
+ * (QEMU's syntax) or switch:PATH[,mac=...]. Returns 0, or -EINVAL with the reason in err. */
 int net_config_parse(const char *arg, struct net_config *cfg, struct error *err);
 
 /* Opens a user-mode NAT backend (net/slirp.c) as cfg describes: the guest
@@ -65,5 +72,10 @@ int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
  * Frames for the guest go to receive. */
 int net_slirp_open(const struct net_config *cfg, net_receive_fn receive, void *opaque,
 		     struct net_backend **out, struct error *err);
+
+/* Opens a port on the virtual switch listening at cfg->switch_path
+ * (net/switch.c, `doppel switch`). Frames for the guest go to receive. */
+int net_switch_open(const struct net_config *cfg, net_receive_fn receive, void *opaque,
+		    struct net_backend **out, struct error *err);
 
 #endif

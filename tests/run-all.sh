@@ -82,6 +82,8 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 			"$DOPPEL" "$kernel" "$initrd"
 		suite net_test "$O/net.log" python3 tests/integration/net_test.py \
 			"$DOPPEL" "$kernel" "$initrd"
+		suite switch_test "$O/switch.log" python3 tests/integration/switch_test.py \
+			"$DOPPEL" "$kernel" "$initrd"
 	fi
 fi
 

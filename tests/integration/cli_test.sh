@@ -52,6 +52,16 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 check "two NICs with forwards run a bare program" sh -c \
 	"'$DOPPEL' run --bios none --kernel '$HELLO' --net user,hostfwd=tcp:127.0.0.1:$port-:22,hostfwd=udp::$port-:53 \
 	 --net user,mac=52:54:00:00:00:01 | grep -qx hello"
+check "--net switch: with no switch listening" fails_with_one_line 1 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --net "switch:$tmp/no-switch.sock"
+check "switch without a PATH" fails_with_one_line 2 "$DOPPEL" switch
+check "switch on a PATH in a missing directory" fails_with_one_line 1 "$DOPPEL" switch "$tmp/nodir/lan.sock"
+check "switch on a PATH that is a file" fails_with_one_line 1 "$DOPPEL" switch "$tmp/disk.img"
+check "a bare program runs with NICs on a switch and on user NAT; SIGTERM removes the socket" sh -c \
+	"'$DOPPEL' switch '$tmp/lan.sock' 2>/dev/null & sw=\$!;
+	 while [ ! -S '$tmp/lan.sock' ] && kill -0 \$sw; do sleep 0.05; done;
+	 '$DOPPEL' run --bios none --kernel '$HELLO' --net 'switch:$tmp/lan.sock' --net user | grep -qx hello; rc=\$?;
+	 kill -TERM \$sw; wait \$sw && [ ! -e '$tmp/lan.sock' ] && exit \$rc"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \

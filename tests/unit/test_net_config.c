@@ -1,5 +1,6 @@
-/* Tests of the --net parser (net/net.h): what a valid argument turns into,
- * QEMU's defaults for the parts left out, and arguments it refuses. */
+/* Tests of the --net parser (net/net.h), user and switch:PATH: what a valid
+ * argument turns into, QEMU's defaults for the parts left out, and arguments
+ * it refuses. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,6 +53,19 @@ static void test_mac_and_forwards(void **state)
 	assert_int_equal(c.fwd[2].host_port, 8080);
 }
 
+static void test_switch(void **state)
+{
+	struct net_config c;
+	struct error err = { 0 };
+	assert_int_equal(net_config_parse("switch:/run/lan.sock,mac=52:54:00:00:03:01", &c, &err), 0);
+	assert_int_equal(c.type, NET_SWITCH);
+	assert_string_equal(c.switch_path, "/run/lan.sock");
+	assert_true(c.mac_given);
+	assert_int_equal(c.mac[5], 1);
+	assert_int_equal(net_config_parse("user", &c, &err), 0);
+	assert_int_equal(c.type, NET_USER);
+}
+
 static void test_refused(void **state)
 {
 	static const char *bad[] = {
@@ -59,6 +73,10 @@ static void test_refused(void **state)
 		"user,mac=52:54:00:ab:cd:ef0", "user,hostfwd=tcp::0-:22", "user,hostfwd=tcp::65536-:22",
 		"user,hostfwd=tcp::22-:", "user,hostfwd=icmp::22-:22", "user,hostfwd=tcp:host:22-:22",
 		"user,hostfwd=tcp::22-192.168.0.1:22", "user,hostfwd=tcp::-5-:22", "user,hostfwd=:8080-:80",
+		"switch", "switch:", "switch:/s,hostfwd=tcp::2222-:22",
+		/* Longer than sun_path holds. */
+		("switch:/0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "012345678901234567890123456789012345678"),
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct net_config c;
@@ -83,6 +101,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_user_alone),
 		cmocka_unit_test(test_mac_and_forwards),
+		cmocka_unit_test(test_switch),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_too_many_forwards),
 	};
