@@ -327,6 +327,11 @@ void sbi_boot(struct machine *m, uint64_t entry, uint64_t fdt_addr)
 			     (1u << EXC_ECALL_U) | (1u << EXC_INSN_PAGE) |
 			     (1u << EXC_LOAD_PAGE) | (1u << EXC_STORE_PAGE);
 		s->mcounteren = ~0u;
+		/* U-mode reads of `time` (the vDSO's clock_gettime) need
+		 * scounteren.TM, and Linux sets it only from its SBI PMU driver,
+		 * which this SBI does not offer; OpenSBI boots get it from there
+		 * (privileged spec 4.1.5). */
+		s->scounteren = 1u << 1;
 		s->menvcfg = MENVCFG_STCE;
 		s->stimecmp = ~0ull;
 		s->mstatus |= (1ull << MSTATUS_FS_SHIFT);
