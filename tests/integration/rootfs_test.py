@@ -10,9 +10,7 @@ there; poweroff again. Then the base image is unchanged, and `qemu-img check`
 and e2fsck find the overlay clean.
 Prints one line per check and ends with "N passed, N failed".
 """
-import hashlib
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -20,7 +18,8 @@ import time
 
 import pexpect
 
-from boot_debian import Console, Results
+from boot_debian import Boot, Results
+from disk_test import check_overlay, digest
 
 BOOT_TIMEOUT = 900
 POWEROFF_TIMEOUT = 300
@@ -28,56 +27,34 @@ PROMPT = r"root@doppel:~# "
 BAD_LOG = ["Oops", "BUG:", "Kernel panic", "unhandled signal", "I/O error", "EXT4-fs error"]
 
 
-def digest(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-class Boot:
-    """One boot to systemd's autologin shell; always ends with power-off
-    (or a kill) and a look at the console log."""
+class SystemdBoot(Boot):
+    """A boot to systemd's autologin shell, ended by `systemctl poweroff`."""
 
     def __init__(self, results, name, argv):
-        self.results = results
-        self.name = name
-        print("== %s: %s" % (name, " ".join(argv)))
-        sys.stdout.flush()
-        self.con = Console(argv)
+        super().__init__(results, name, BAD_LOG, argv)
 
-    def check(self, what, ok, detail=""):
-        self.results.check("%s: %s" % (self.name, what), ok, detail)
+    def start(self):
+        start = time.monotonic()
+        self.con.child.expect(PROMPT, timeout=BOOT_TIMEOUT)
+        self.check("autologin shell on ttyS0 (%.1f s)" % (time.monotonic() - start), True)
+        # Kernel messages and readline's bracketed-paste codes would get
+        # mixed into the answers.
+        self.con.run("dmesg -n 1; bind 'set enable-bracketed-paste off'")
 
-    def run(self, checks):
-        try:
-            start = time.monotonic()
-            self.con.child.expect(PROMPT, timeout=BOOT_TIMEOUT)
-            self.check("autologin shell on ttyS0 (%.1f s)" % (time.monotonic() - start), True)
-            # Kernel messages and readline's bracketed-paste codes would get
-            # mixed into the answers.
-            self.con.run("dmesg -n 1; bind 'set enable-bracketed-paste off'")
-            checks(self)
-            start = time.monotonic()
-            self.con.child.sendline("systemctl poweroff")
-            self.con.child.expect(pexpect.EOF, timeout=POWEROFF_TIMEOUT)
-            self.con.child.close()
-            status = self.con.child.exitstatus
-            self.check("systemctl poweroff: doppel exits 0 (%.1f s)" % (time.monotonic() - start),
-                       status == 0, "exit %r" % status)
-            self.check("systemd powered off cleanly", "reboot: Power down" in self.con.text(),
-                       self.con.text()[-2000:])
-        except (pexpect.TIMEOUT, pexpect.EOF) as e:
-            self.check("console", False, "%s; last output:\n%s" % (type(e).__name__,
-                                                                   self.con.text()[-3000:]))
-            self.con.child.close(force=True)
-        bad = [b for b in BAD_LOG if b in self.con.text()]
-        self.check("log clean", not bad, "found %s" % bad)
+    def stop(self):
+        start = time.monotonic()
+        self.con.child.sendline("systemctl poweroff")
+        self.con.child.expect(pexpect.EOF, timeout=POWEROFF_TIMEOUT)
+        self.con.child.close()
+        status = self.con.child.exitstatus
+        self.check("systemctl poweroff: doppel exits 0 (%.1f s)" % (time.monotonic() - start),
+                   status == 0, "exit %r" % status)
+        self.check("systemd powered off cleanly", "reboot: Power down" in self.con.text(),
+                   self.con.text()[-2000:])
 
 
 def system_state(b):
-    state = b.con.run("systemctl is-system-running --wait").strip().splitlines()[-1:]
+    state = b.con.run("systemctl is-system-running --wait", timeout=BOOT_TIMEOUT).strip().splitlines()[-1:]
     failed = b.con.run("systemctl --failed --no-legend --plain").strip()
     b.check("systemd: system running or degraded", state in (["running"], ["degraded"]),
             "%r; failed units: %s" % (state, failed))
@@ -112,17 +89,10 @@ def main():
                        check=True, stdout=subprocess.DEVNULL)
         argv = [doppel, "run", "--kernel", kernel, "--initrd", initrd, "--mem", "1G",
                 "--append", "console=ttyS0 root=/dev/vda rw", "--disk", overlay]
-        Boot(results, "boot 1", argv).run(first_boot)
-        Boot(results, "boot 2", argv).run(second_boot)
+        SystemdBoot(results, "boot 1", argv).run(first_boot)
+        SystemdBoot(results, "boot 2", argv).run(second_boot)
         results.check("base image unchanged under the overlay", digest(rootfs) == base_before)
-        check = subprocess.run(["qemu-img", "check", overlay], capture_output=True, text=True)
-        results.check("qemu-img check: overlay clean", check.returncode == 0,
-                      check.stdout + check.stderr)
-        flat = os.path.join(tmp, "flat.img")
-        subprocess.run(["qemu-img", "convert", "-O", "raw", overlay, flat], check=True)
-        fsck = subprocess.run(["e2fsck", "-fn", flat], capture_output=True, text=True)
-        results.check("e2fsck: the overlay's file system is clean", fsck.returncode == 0,
-                      fsck.stdout + fsck.stderr)
+        check_overlay(results, overlay, tmp)
     print("%d passed, %d failed" % (results.passed, results.failed))
     return 1 if results.failed else 0
 
