@@ -131,6 +131,11 @@ def scenario(results, name, argv, cpus):
         year = con.run("date +%Y").strip()
         results.check("%s: date from the RTC" % name,
                       year == str(datetime.datetime.utcnow().year), repr(year))
+        # busybox's time reads CLOCK_MONOTONIC through the vDSO, which
+        # reads the time CSR in U-mode.
+        out = con.run("time sleep 0.2; echo rc=$?")
+        results.check("%s: U-mode reads the time CSR (busybox time)" % name,
+                      "real" in out and "rc=0" in out, repr(out))
         status = con.poweroff()
         results.check("%s: poweroff -f exits 0" % name, status == 0, "exit %r" % status)
     except (pexpect.TIMEOUT, pexpect.EOF) as e:
