@@ -64,6 +64,8 @@ def system_state(b):
 
 def first_boot(b):
     system_state(b)
+    out = b.con.run("ls /doppel-stage2 /debootstrap 2>&1")
+    b.check("no leftovers of the build", out.count("No such file") == 2, repr(out))
     release = b.con.run("cat /etc/os-release")
     b.check("/etc/os-release says trixie", "VERSION_CODENAME=trixie" in release, repr(release))
     out = b.con.run("echo written-in-boot-1 > /root/marker && sync && echo wrote")
