@@ -56,7 +56,7 @@ class SystemdBoot(Boot):
 def system_state(b):
     state = b.con.run("systemctl is-system-running --wait", timeout=BOOT_TIMEOUT).strip().splitlines()[-1:]
     failed = b.con.run("systemctl --failed --no-legend --plain").strip()
-    b.check("systemd: system running or degraded", state in (["running"], ["degraded"]),
+    b.check("systemd: system %s" % "".join(state), state in (["running"], ["degraded"]),
             "%r; failed units: %s" % (state, failed))
     if state == ["degraded"]:
         print("info %s: degraded; failed units:\n%s" % (b.name, failed))
