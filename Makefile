@@ -26,6 +26,17 @@ demo: deps
 	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
 	  $(O)/doppel run --kernel "$$kernel" --initrd "$$initrd" --append "console=ttyS0"
 
+# The Debian root file system (scripts/guest-image --rootfs: built once, as
+# root, in many minutes) booted with systemd through a qcow2 overlay that
+# keeps the base image pristine and the guest's changes from run to run.
+ROOTFS_OVERLAY ?= $(O)/rootfs-overlay.qcow2
+rootfs-demo: deps
+	$(MAKE) $(O)/doppel
+	@eval "$$(DOPPEL=$(O)/doppel scripts/guest-image --rootfs --print | grep -E '^(kernel|initrd|rootfs)=')" && \
+	  { [ -e $(ROOTFS_OVERLAY) ] || $(O)/doppel img create -f qcow2 -b "$$rootfs" -F raw $(ROOTFS_OVERLAY); } && \
+	  $(O)/doppel run --kernel "$$kernel" --initrd "$$initrd" --mem 1G \
+	    --append "console=ttyS0 root=/dev/vda rw" --disk $(ROOTFS_OVERLAY)
+
 # A bare-metal program printing "hello" through tohost.
 hello: deps
 	$(MAKE) $(O)/doppel $(O)/tests/isa/hello.elf
@@ -53,11 +64,17 @@ check: deps
 	$(MAKE) $(O)/doppel unit-tests integration-tools guest-tests
 	@tests/run-all.sh $(O)
 
+# Builds the root file system if it is not cached, then boots it twice.
+check-rootfs: deps
+	$(MAKE) $(O)/doppel
+	@eval "$$(DOPPEL=$(O)/doppel scripts/guest-image --rootfs --print | grep -E '^(kernel|initrd|rootfs)=')" && \
+	  python3 tests/integration/rootfs_test.py $(O)/doppel "$$kernel" "$$initrd" "$$rootfs"
+
 check-asan:
 	DOPPEL_SKIP_BOOT=1 $(MAKE) O=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" check
 
 clean:
 	rm -rf $(O) build-asan
 
-.PHONY: all deps demo hello check check-asan clean unit-tests integration-tools guest-tests bench bench-deps \
-	bench-smoke bench-disk
+.PHONY: all deps demo rootfs-demo hello check check-rootfs check-asan clean unit-tests \
+	integration-tools guest-tests bench bench-deps bench-smoke bench-disk

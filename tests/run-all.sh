@@ -70,9 +70,10 @@ suite img_test "$O/img_test.log" tests/integration/img_test.sh "$DOPPEL" \
 
 # Debian's kernel booted to a shell (the guest is fetched once and cached).
 if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
-	paths=$(scripts/guest-image --print 2>"$O/guest-image.log" | grep -E '^(kernel|initrd)=')
+	paths=$(scripts/guest-image --print 2>"$O/guest-image.log" | grep -E '^(kernel|initrd|rootfs)=')
 	kernel=$(printf '%s\n' "$paths" | sed -n 's/^kernel=//p')
 	initrd=$(printf '%s\n' "$paths" | sed -n 's/^initrd=//p')
+	rootfs=$(printf '%s\n' "$paths" | sed -n 's/^rootfs=//p')
 	if [ -z "$kernel" ] || [ -z "$initrd" ]; then
 		bad "guest image (see $O/guest-image.log)"
 	else
@@ -84,6 +85,14 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 			"$DOPPEL" "$kernel" "$initrd"
 		suite switch_test "$O/switch.log" python3 tests/integration/switch_test.py \
 			"$DOPPEL" "$kernel" "$initrd"
+		# Building the root file system takes many minutes (make
+		# check-rootfs does it); a cached one is tested.
+		if [ -n "$rootfs" ]; then
+			suite rootfs_test "$O/rootfs.log" python3 tests/integration/rootfs_test.py \
+				"$DOPPEL" "$kernel" "$initrd" "$rootfs"
+		else
+			echo "skipped: no rootfs, run \`scripts/guest-image --rootfs\`"
+		fi
 	fi
 fi
 
