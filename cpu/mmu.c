@@ -114,6 +114,18 @@ static bool pte_permits(const struct hart_state *s, uint64_t pte, enum access ac
 	}
 }
 
+/* After a store that missed the write TLB (or a page walk's A/D update):
+ * code on the page is stale and the page dirty; a device may have raised an
+ * interrupt line. */
+static void written(struct hart *h, uint64_t pa, unsigned len)
+{
+	uint8_t *host = bus_ram_ptr(h->bus, pa, len);
+	if (host)
+		code_map_written(&h->bus->code, host, len);
+	else
+		h->break_loop = true;
+}
+
 /* Page tables live in RAM nearly always: the main RAM region first, without
  * a search of the bus, unless a device overlays RAM. */
 static bool pte_read(const struct bus *bus, uint64_t addr, uint64_t *pte)
@@ -170,6 +182,7 @@ static int page_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 			if (!pmp_allows(s, pte_addr, 8, ACC_WRITE, PRIV_S) ||
 			    !bus_write(h->bus, pte_addr, 8, pte | want))
 				return (int)fault_access[acc];
+			written(h, pte_addr, 8);
 		}
 		uint64_t page = ((ppn & ~low_mask) | ((va >> 12) & low_mask)) << 12;
 		*pa = page | (va & 0xfff);
@@ -213,14 +226,18 @@ static int access_page(struct hart *h, uint64_t va, unsigned size, enum access a
 
 	uint64_t page = *pa & ~0xfffull;
 	uint8_t *host = bus_ram_page(h->bus, page);
+	int64_t idx = -1;
 	/* Pages holding decoded code stay out of the write TLB, so that stores
 	 * to them reach code_map_written. */
 	if (host && acc == ACC_WRITE) {
-		int64_t idx = code_map_page(&h->bus->code, host);
+		idx = code_map_page(&h->bus->code, host);
 		if (idx >= 0 && h->bus->code.is_code[idx])
 			host = NULL;
 	}
 	if (host && pmp_page_uniform(&h->s, page, priv)) {
+		/* Stores through this entry go unobserved: log the page now. */
+		if (idx >= 0)
+			code_map_log_fill(&h->bus->code, (uint64_t)idx);
 		struct tlb *t = acc == ACC_EXEC ? h->itlb : h->dtlb;
 		struct tlb_entry *e = &t->e[acc][(va >> 12) & (TLB_SIZE - 1)];
 		e->tag = va & ~0xfffull;
@@ -234,17 +251,6 @@ static int access_page(struct hart *h, uint64_t va, unsigned size, enum access a
 		}
 	}
 	return 0;
-}
-
-/* After a store that missed the write TLB: code on the page is stale; a
- * device may have raised an interrupt line. */
-static void written(struct hart *h, uint64_t pa, unsigned len)
-{
-	uint8_t *host = bus_ram_ptr(h->bus, pa, len);
-	if (host)
-		code_map_written(&h->bus->code, host, len);
-	else
-		h->break_loop = true;
 }
 
 /* An access of size bytes, split into one part per page it touches. Both
