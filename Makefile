@@ -4,12 +4,12 @@ O       ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -I.
-LDLIBS  += -lfdt -lm -lz $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
+LDLIBS  += -lfdt -lm -lz -lzstd -lxxhash -ljansson $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
 
 CROSS   ?= riscv64-linux-gnu-
 GUEST_CC := $(CROSS)gcc
 
-SRC_DIRS := cli vm dev virtio block net cpu util
+SRC_DIRS := cli vm dev virtio block net cpu state util
 SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 OBJS := $(SRCS:%.c=$(O)/%.o)
 LIB_OBJS := $(filter-out $(O)/cli/%,$(OBJS))

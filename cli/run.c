@@ -1,5 +1,7 @@
 /* doppel run: assembles a machine from the options and runs it. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "vm/machine.h"
+#include "vm/snapshot.h"
 
 /* Exit status when --timeout ends the run (as timeout(1) does). */
 #define EXIT_STATUS_TIMEOUT 124
@@ -41,6 +44,11 @@ static void run_usage(FILE *out)
 		"                    PATH ('doppel switch PATH'), a LAN shared with other VMs\n"
 		"  --rng             a virtio-rng entropy device fed by the host's getrandom\n"
 		"  --dump-dtb FILE   write the machine's device tree to FILE\n"
+		"  --restore FILE    resume the machine saved in the snapshot FILE where it\n"
+		"                    stopped; the machine comes from the snapshot, so only the\n"
+		"                    options below may go with it. Each writable disk goes on\n"
+		"                    on a new overlay over the snapshot's frozen image\n"
+		"                    (IMAGE.SNAPSHOT-N.qcow2 beside it)\n"
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
 		"                    (runs everything in the interpreter)\n"
@@ -131,10 +139,39 @@ static int exit_status(uint64_t code)
 	return (code & 0xff) ? (int)(code & 0xff) : 1;
 }
 
+static const char *option_name(const struct option *opts, int val)
+{
+	for (; opts->name; opts++)
+		if (opts->val == val)
+			return opts->name;
+	return "?";
+}
+
+/* Builds m from the snapshot at path, with host's host-side settings. */
+static int restore_machine(struct machine *m, const char *path, const struct machine_config *host,
+			   struct error *err)
+{
+	struct state_reader r;
+	struct load_opts o = { .host = host, .map_ram = true, .disk_overlays = true,
+			       .snapshot_path = path };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, errno, "%s: %s", path, strerror(errno));
+	int ret = state_reader_init(&r, fd, path, err);
+	if (ret == 0)
+		ret = machine_load(m, &r, &o, err);
+	/* Mapped RAM keeps the file open for itself. */
+	close(fd);
+	for (unsigned i = 0; ret == 0 && i < m->ndisks_open; i++)
+		if (m->disk_paths[i])
+			fprintf(stderr, "doppel run: disk %u goes on on %s\n", i, m->disk_paths[i]);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
-	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_NET, OPT_RNG };
+	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_NET, OPT_RNG, OPT_RESTORE };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -150,9 +187,14 @@ int cmd_run(int argc, char **argv)
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "no-jit", no_argument, NULL, OPT_NO_JIT },
 		{ "jit-threshold", required_argument, NULL, OPT_JIT_THRESHOLD },
+		{ "restore", required_argument, NULL, OPT_RESTORE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	/* The options that describe the machine, which a snapshot brings. */
+	static const int machine_opts[] = { OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM,
+					    OPT_CPUS, OPT_DUMP_DTB, OPT_DISK, OPT_NET, OPT_RNG };
+	const char *machine_opt = NULL, *restore = NULL;
 	struct machine_config cfg = {
 		.ram_size = 512ull << 20,
 		.ncpus = 1,
@@ -166,7 +208,11 @@ int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		for (size_t i = 0; i < sizeof(machine_opts) / sizeof(machine_opts[0]); i++)
+			if (c == machine_opts[i] && !machine_opt)
+				machine_opt = option_name(opts, c);
 		switch (c) {
+		case OPT_RESTORE: restore = optarg; break;
 		case OPT_KERNEL: cfg.kernel = optarg; break;
 		case OPT_INITRD: cfg.initrd = optarg; break;
 		case OPT_APPEND: cfg.append = optarg; break;
@@ -235,22 +281,31 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 
+	if (restore && machine_opt) {
+		fprintf(stderr, "doppel run: --%s cannot go with --restore: the machine comes from the "
+			"snapshot\n", machine_opt);
+		return 2;
+	}
+
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		fprintf(stderr, "doppel run: out of memory\n");
 		return 1;
 	}
+	int ret = restore ? restore_machine(m, restore, &cfg, &err) : machine_create(m, &cfg, &err);
 	/* A guest reset rebuilds the machine from the same configuration. */
-	do {
-		machine_destroy(m);
-		if (machine_create(m, &cfg, &err) < 0) {
-			fprintf(stderr, "doppel run: %s\n", err.msg);
-			machine_destroy(m);
-			free(m);
-			return 1;
-		}
+	while (ret == 0) {
 		machine_run(m);
-	} while (m->exit.kind == EXIT_RESET);
+		if (m->exit.kind != EXIT_RESET)
+			break;
+		ret = machine_reboot(m, &err);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "doppel run: %s\n", err.msg);
+		machine_destroy(m);
+		free(m);
+		return 1;
+	}
 	switch (m->exit.kind) {
 	case EXIT_TIMEOUT:
 		fprintf(stderr, "doppel run: timed out after %g s\n", cfg.timeout);

@@ -43,3 +43,64 @@ void hart_reset(struct hart *h, uint64_t pc)
 	hart_tlb_flush(h);
 	hart_set_priv(h, PRIV_M);
 }
+
+void hart_set_state(struct hart *h, const struct hart_state *s)
+{
+	h->s = *s;
+	memset(h->blocks, 0, sizeof(h->blocks));
+	h->arena_used = 0;
+	jit_reset(&h->jit);
+	hart_tlb_flush(h);
+	hart_set_priv(h, (unsigned)s->priv);
+}
+
+/* A state the hart could have reached: a real privilege level, MPP not the
+ * reserved 2, a supported translation mode (Bare, Sv39, Sv48, Sv57), fcsr's
+ * 8 bits (privileged spec 3.1.6, 10.1.11; unprivileged spec 11.2). */
+static bool hart_state_valid(const void *state)
+{
+	const struct hart_state *s = state;
+	uint64_t mode = s->satp >> 60;
+	return (s->priv == PRIV_U || s->priv == PRIV_S || s->priv == PRIV_M) &&
+	       ((s->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) != 2 && s->fcsr <= 0xff &&
+	       s->wfi <= 1 && (mode == 0 || (mode >= 8 && mode <= 10));
+}
+
+static const struct state_field hart_fields[] = {
+	STATE_INTS(struct hart_state, x, uint64_t),
+	STATE_INTS(struct hart_state, f, uint64_t),
+	STATE_INT(struct hart_state, pc),
+	STATE_INT(struct hart_state, priv),
+	STATE_INT(struct hart_state, mstatus),
+	STATE_INT(struct hart_state, mip),
+	STATE_INT(struct hart_state, mie),
+	STATE_INT(struct hart_state, medeleg),
+	STATE_INT(struct hart_state, mideleg),
+	STATE_INT(struct hart_state, mtvec),
+	STATE_INT(struct hart_state, mscratch),
+	STATE_INT(struct hart_state, mepc),
+	STATE_INT(struct hart_state, mcause),
+	STATE_INT(struct hart_state, mtval),
+	STATE_INT(struct hart_state, mcounteren),
+	STATE_INT(struct hart_state, mcountinhibit),
+	STATE_INT(struct hart_state, menvcfg),
+	STATE_INT(struct hart_state, stvec),
+	STATE_INT(struct hart_state, sscratch),
+	STATE_INT(struct hart_state, sepc),
+	STATE_INT(struct hart_state, scause),
+	STATE_INT(struct hart_state, stval),
+	STATE_INT(struct hart_state, scounteren),
+	STATE_INT(struct hart_state, senvcfg),
+	STATE_INT(struct hart_state, satp),
+	STATE_INT(struct hart_state, stimecmp),
+	STATE_INT(struct hart_state, fcsr),
+	STATE_INT(struct hart_state, mcycle),
+	STATE_INT(struct hart_state, minstret),
+	STATE_INTS(struct hart_state, pmpaddr, uint64_t),
+	STATE_INTS(struct hart_state, pmpcfg, uint8_t),
+	STATE_INT(struct hart_state, reservation),
+	STATE_INT(struct hart_state, wfi),
+};
+
+const struct state_desc hart_state_desc =
+	STATE_DESC(STATE_ID('H', 'A', 'R', 'T'), 1, hart_fields, hart_state_valid);

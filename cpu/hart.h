@@ -11,6 +11,7 @@
 #include "cpu/bus.h"
 #include "cpu/decode.h"
 #include "cpu/jit.h"
+#include "state/fields.h"
 #include "util/timebase.h"
 
 enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
@@ -204,5 +205,11 @@ void hart_tlb_flush(struct hart *h);
 void hart_tlb_flush_vm(struct hart *h);
 void hart_tlb_flush_page(struct hart *h, uint64_t va);
 void hart_tlb_flush_writes(struct hart *h);
+
+/* Takes a saved architectural state (a snapshot's): the caches derived
+ * from the old one are dropped. */
+void hart_set_state(struct hart *h, const struct hart_state *s);
+
+extern const struct state_desc hart_state_desc;
 
 #endif

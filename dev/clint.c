@@ -91,3 +91,27 @@ static bool clint_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops clint_ops = { .read = clint_read, .write = clint_write };
+
+void clint_drive_lines(struct clint *c)
+{
+	for (unsigned i = 0; i < c->nharts; i++)
+		irq_line_set(&c->msi[i], c->s.msip[i] & 1);
+	clint_update(c);
+}
+
+static bool clint_state_valid(const void *state)
+{
+	const struct clint_state *s = state;
+	for (unsigned i = 0; i < CLINT_MAX_HARTS; i++)
+		if (s->msip[i] > 1)
+			return false;
+	return true;
+}
+
+static const struct state_field clint_fields[] = {
+	STATE_INTS(struct clint_state, msip, uint32_t),
+	STATE_INTS(struct clint_state, mtimecmp, uint64_t),
+};
+
+const struct state_desc clint_state_desc =
+	STATE_DESC(STATE_ID('C', 'L', 'N', 'T'), 1, clint_fields, clint_state_valid);

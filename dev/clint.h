@@ -5,6 +5,7 @@
 #define DOPPEL_DEV_CLINT_H
 
 #include "cpu/bus.h"
+#include "state/fields.h"
 #include "util/irq.h"
 #include "util/timebase.h"
 
@@ -31,5 +32,10 @@ void clint_init(struct clint *c, unsigned nharts, struct timebase *tb);
 void clint_update(struct clint *c);
 /* The earliest mtimecmp of any hart (guest ticks). */
 uint64_t clint_next_deadline(const struct clint *c);
+
+/* Drives every output line from the state (after restoring a snapshot). */
+void clint_drive_lines(struct clint *c);
+
+extern const struct state_desc clint_state_desc;
 
 #endif

@@ -157,3 +157,16 @@ static bool rtc_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops goldfish_rtc_ops = { .read = rtc_read, .write = rtc_write };
+
+static const struct state_field goldfish_rtc_fields[] = {
+	STATE_INT(struct goldfish_rtc_state, offset_ns),
+	STATE_INT(struct goldfish_rtc_state, alarm_ns),
+	STATE_INT(struct goldfish_rtc_state, alarm_high),
+	STATE_INT(struct goldfish_rtc_state, time_high),
+	STATE_BOOL(struct goldfish_rtc_state, alarm_armed),
+	STATE_BOOL(struct goldfish_rtc_state, irq_enabled),
+	STATE_BOOL(struct goldfish_rtc_state, irq_pending),
+};
+
+const struct state_desc goldfish_rtc_state_desc =
+	STATE_DESC(STATE_ID('R', 'T', 'C', ' '), 1, goldfish_rtc_fields, NULL);

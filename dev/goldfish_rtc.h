@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cpu/bus.h"
+#include "state/fields.h"
 #include "util/irq.h"
 
 /* Saved state: plain data. */
@@ -40,5 +41,7 @@ void goldfish_rtc_reset(struct goldfish_rtc *rtc);
 /* Fires the alarm if its time has come and drives the irq line; the run
  * loop calls it between slices (and after restoring a snapshot). */
 void goldfish_rtc_update(struct goldfish_rtc *rtc);
+
+extern const struct state_desc goldfish_rtc_state_desc;
 
 #endif

@@ -223,3 +223,29 @@ static bool plic_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops plic_ops = { .read = plic_read, .write = plic_write };
+
+/* Priorities and thresholds hold 0..7 (PRIORITY_MASK); source 0 does
+ * not exist and is never pending. */
+static bool plic_state_valid(const void *state)
+{
+	const struct plic_state *s = state;
+	for (unsigned i = 0; i < PLIC_NSOURCES; i++)
+		if (s->priority[i] > PRIORITY_MASK)
+			return false;
+	for (unsigned c = 0; c < PLIC_MAX_CONTEXTS; c++)
+		if (s->threshold[c] > PRIORITY_MASK)
+			return false;
+	return !((s->pending[0] | s->claimed[0]) & 1);
+}
+
+static const struct state_field plic_fields[] = {
+	STATE_INTS(struct plic_state, priority, uint32_t),
+	STATE_INTS(struct plic_state, pending, uint32_t),
+	STATE_INTS(struct plic_state, claimed, uint32_t),
+	STATE_INTS(struct plic_state, level, uint32_t),
+	STATE_INTS(struct plic_state, enable, uint32_t),
+	STATE_INTS(struct plic_state, threshold, uint32_t),
+};
+
+const struct state_desc plic_state_desc =
+	STATE_DESC(STATE_ID('P', 'L', 'I', 'C'), 1, plic_fields, plic_state_valid);

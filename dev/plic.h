@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cpu/bus.h"
+#include "state/fields.h"
 #include "util/irq.h"
 
 #define PLIC_NSOURCES 96
@@ -50,5 +51,7 @@ void plic_update(struct plic *p);
 /* An input line (the util/irq.h target signature): plic is a struct plic,
  * src the source id; ids 0 and >= PLIC_NSOURCES are ignored. */
 void plic_set_irq(void *plic, unsigned src, bool level);
+
+extern const struct state_desc plic_state_desc;
 
 #endif

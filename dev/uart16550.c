@@ -307,3 +307,28 @@ static bool uart_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 }
 
 const struct mmio_ops uart16550_ops = { .read = uart_read, .write = uart_write };
+
+static bool uart16550_state_valid(const void *state)
+{
+	const struct uart16550_state *s = state;
+	return s->rx_head < UART16550_FIFO_SIZE && s->rx_count <= UART16550_FIFO_SIZE;
+}
+
+static const struct state_field uart16550_fields[] = {
+	STATE_INTS(struct uart16550_state, rx_fifo, uint8_t),
+	STATE_INT(struct uart16550_state, rx_head),
+	STATE_INT(struct uart16550_state, rx_count),
+	STATE_INT(struct uart16550_state, ier),
+	STATE_INT(struct uart16550_state, lcr),
+	STATE_INT(struct uart16550_state, mcr),
+	STATE_INT(struct uart16550_state, fcr),
+	STATE_INT(struct uart16550_state, scr),
+	STATE_INT(struct uart16550_state, dll),
+	STATE_INT(struct uart16550_state, dlm),
+	STATE_INT(struct uart16550_state, lsr_errors),
+	STATE_INT(struct uart16550_state, msr_delta),
+	STATE_BOOL(struct uart16550_state, thr_ipending),
+};
+
+const struct state_desc uart16550_state_desc =
+	STATE_DESC(STATE_ID('U', 'A', 'R', 'T'), 1, uart16550_fields, uart16550_state_valid);

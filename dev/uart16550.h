@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cpu/bus.h"
+#include "state/fields.h"
 #include "util/irq.h"
 
 #define UART16550_NREGS 8
@@ -47,5 +48,7 @@ void uart16550_update_irq(struct uart16550 *u);
  * has no room (or is in loopback mode); the caller retries later. */
 bool uart_can_receive(const struct uart16550 *u);
 bool uart_receive(struct uart16550 *u, uint8_t byte);
+
+extern const struct state_desc uart16550_state_desc;
 
 #endif

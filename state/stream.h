@@ -37,6 +37,7 @@ struct state_section {
 	uint32_t id, instance, version, flags;
 	uint64_t length;
 	uint64_t checksum;
+	uint8_t header[24];      /* as read, for the checksum */
 };
 
 /* Writes to a file or socket with blocking writes; the first error sticks
@@ -84,7 +85,9 @@ struct state_reader {
 /* Reads and checks the stream header: magic and format version. */
 int state_reader_init(struct state_reader *r, int fd, const char *name, struct error *err);
 
-/* Reads the next section's header. */
+/* Reads the next section's header. Its checksum covers the header, so
+ * every section must be read with state_read_payload or state_read_pages,
+ * even an empty one. */
 int state_read_section(struct state_reader *r, struct state_section *s, struct error *err);
 
 /* Reads a section's whole payload (at most STATE_MAX_SECTION bytes) into a

@@ -51,7 +51,7 @@ static uint64_t no_features(const void *dev)
 
 static const struct virtio_device_ops no_device = { .device_id = 0, .features = no_features };
 
-static void update_irq(struct virtio_mmio *t)
+void virtio_mmio_update_irq(struct virtio_mmio *t)
 {
 	irq_line_set(&t->irq, t->s.interrupt_status != 0);
 }
@@ -59,7 +59,7 @@ static void update_irq(struct virtio_mmio *t)
 static void reset(struct virtio_mmio *t)
 {
 	memset(&t->s, 0, sizeof(t->s));
-	update_irq(t);
+	virtio_mmio_update_irq(t);
 }
 
 /* The driver broke the rules: stop serving it until it resets the device,
@@ -68,7 +68,7 @@ static void needs_reset(struct virtio_mmio *t)
 {
 	t->s.status |= VIRTIO_STATUS_NEEDS_RESET;
 	t->s.interrupt_status |= VIRTIO_INT_CONFIG_CHANGE;
-	update_irq(t);
+	virtio_mmio_update_irq(t);
 }
 
 void virtio_mmio_init(struct virtio_mmio *t, struct bus *bus,
@@ -100,7 +100,7 @@ void virtio_mmio_signal(struct virtio_mmio *t, unsigned queue)
 	struct virtq_state *q = live_queue(t, queue);
 	if (q && virtq_should_interrupt(t->bus, q)) {
 		t->s.interrupt_status |= VIRTIO_INT_USED_BUFFER;
-		update_irq(t);
+		virtio_mmio_update_irq(t);
 	}
 }
 
@@ -264,7 +264,7 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t val)
 	case REG_QUEUE_NOTIFY: virtio_mmio_process(t, val); break;
 	case REG_INTERRUPT_ACK:
 		t->s.interrupt_status &= ~val;
-		update_irq(t);
+		virtio_mmio_update_irq(t);
 		break;
 	case REG_STATUS: write_status(t, val); break;
 	default: write_queue_reg(t, off, val); break;
@@ -306,3 +306,40 @@ static bool virtio_write(void *opaque, uint64_t off, unsigned size, uint64_t val
 }
 
 const struct mmio_ops virtio_mmio_ops = { .read = virtio_read, .write = virtio_write };
+
+static bool virtio_mmio_state_valid(const void *state)
+{
+	const struct virtio_mmio_state *s = state;
+	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		uint16_t num = s->queue[i].num;
+		if (num > VIRTQ_MAX_SIZE || (num & (num - 1)) || (s->queue[i].ready && !num))
+			return false;
+	}
+	return s->interrupt_status <= (VIRTIO_INT_USED_BUFFER | VIRTIO_INT_CONFIG_CHANGE);
+}
+
+static const struct state_field virtq_fields[] = {
+	STATE_INT(struct virtq_state, desc),
+	STATE_INT(struct virtq_state, driver),
+	STATE_INT(struct virtq_state, device),
+	STATE_INT(struct virtq_state, num),
+	STATE_INT(struct virtq_state, last_avail_idx),
+	STATE_INT(struct virtq_state, used_idx),
+	STATE_INT(struct virtq_state, signalled_used),
+	STATE_BOOL(struct virtq_state, ready),
+	STATE_BOOL(struct virtq_state, event_idx),
+	STATE_BOOL(struct virtq_state, indirect),
+};
+
+static const struct state_field virtio_mmio_fields[] = {
+	STATE_INT(struct virtio_mmio_state, driver_features),
+	STATE_INT(struct virtio_mmio_state, status),
+	STATE_INT(struct virtio_mmio_state, device_features_sel),
+	STATE_INT(struct virtio_mmio_state, driver_features_sel),
+	STATE_INT(struct virtio_mmio_state, queue_sel),
+	STATE_INT(struct virtio_mmio_state, interrupt_status),
+	STATE_STRUCTS(struct virtio_mmio_state, queue, virtq_fields),
+};
+
+const struct state_desc virtio_mmio_state_desc =
+	STATE_DESC(STATE_ID('V', 'M', 'I', 'O'), 1, virtio_mmio_fields, virtio_mmio_state_valid);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cpu/bus.h"
+#include "state/fields.h"
 #include "util/irq.h"
 #include "virtio/virtq.h"
 
@@ -97,5 +98,12 @@ int virtio_mmio_pop(struct virtio_mmio *t, unsigned queue, struct virtq_chain *c
 void virtio_mmio_unpop(struct virtio_mmio *t, unsigned queue, unsigned n);
 int virtio_mmio_push(struct virtio_mmio *t, unsigned queue, uint16_t head, uint32_t written);
 void virtio_mmio_signal(struct virtio_mmio *t, unsigned queue);
+
+/* Drives the interrupt line from the state (after restoring a snapshot). */
+void virtio_mmio_update_irq(struct virtio_mmio *t);
+
+/* The transport's saved state; a queue marked ready must also pass
+ * virtq_valid against the machine's RAM before the device runs from it. */
+extern const struct state_desc virtio_mmio_state_desc;
 
 #endif

@@ -137,3 +137,14 @@ const struct virtio_device_ops virtio_net_ops = {
 	.handle = net_handle,
 	.device_driven_queues = 1u << VIRTIO_NET_RX_QUEUE,
 };
+
+static const struct state_field virtio_net_fields[] = {
+	STATE_INTS(struct virtio_net_state, mac, uint8_t),
+	STATE_INT(struct virtio_net_state, rx_frames),
+	STATE_INT(struct virtio_net_state, tx_frames),
+	STATE_INT(struct virtio_net_state, rx_dropped),
+	STATE_INT(struct virtio_net_state, tx_malformed),
+};
+
+const struct state_desc virtio_net_state_desc =
+	STATE_DESC(STATE_ID('V', 'N', 'E', 'T'), 1, virtio_net_fields, NULL);

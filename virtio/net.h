@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "net/net.h"
+#include "state/fields.h"
 #include "virtio/mmio.h"
 
 #define VIRTIO_NET_RX_QUEUE 0
@@ -49,5 +50,7 @@ void virtio_net_receive(void *opaque, const uint8_t *frame, size_t len);
 
 /* Closes the backend. */
 void virtio_net_close(struct virtio_net *n);
+
+extern const struct state_desc virtio_net_state_desc;
 
 #endif

@@ -12,6 +12,7 @@
 #include "cpu/trap.h"
 #include "virtio/rng.h"
 #include "vm/loader.h"
+#include "vm/snapshot.h"
 
 #define FDT_MAX_SIZE 0x10000
 /* OpenSBI's fw_dynamic handoff (docs/firmware/fw_dynamic.md in OpenSBI). */
@@ -307,29 +308,39 @@ static int boot(struct machine *m, struct error *err)
 	return 0;
 }
 
-int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err)
+uint8_t *machine_ram_map(uint64_t size, struct error *err)
 {
-	memset(m, 0, sizeof(*m));
-	m->cfg = *cfg;
-	if (cfg->ncpus < 1 || cfg->ncpus > MACHINE_MAX_HARTS)
-		return error_set(err, EINVAL, "--cpus must be 1 to %d", MACHINE_MAX_HARTS);
-	if (cfg->ram_size < (16u << 20) || cfg->ram_size > (64ull << 30) || (cfg->ram_size & 0xfffff))
-		return error_set(err, EINVAL, "--mem must be whole MiB from 16 MiB to 64 GiB");
-	m->nharts = cfg->ncpus;
-	timebase_init(&m->time);
-	console_init(&m->console, cfg->console_in, cfg->console_out);
-
+	if (size < (16u << 20) || size > (64ull << 30) || (size & 0xfffff)) {
+		error_set(err, EINVAL, "--mem must be whole MiB from 16 MiB to 64 GiB");
+		return NULL;
+	}
 	/* Anonymous memory costs nothing until the guest touches it. */
-	m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->ram == MAP_FAILED) {
-		m->ram = NULL;
-		return error_set(err, errno, "cannot allocate %llu MiB of guest RAM: %s",
-				 (unsigned long long)(cfg->ram_size >> 20), strerror(errno));
+	uint8_t *ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ram == MAP_FAILED) {
+		error_set(err, errno, "cannot allocate %llu MiB of guest RAM: %s",
+			  (unsigned long long)(size >> 20), strerror(errno));
+		return NULL;
 	}
 	/* Huge pages: a guest touching its RAM faults 512 times less often. A
 	 * host without them still works. */
-	madvise(m->ram, cfg->ram_size, MADV_HUGEPAGE);
+	madvise(ram, size, MADV_HUGEPAGE);
+	return ram;
+}
+
+/* RAM, harts and devices: everything but what is loaded into RAM. Takes
+ * ram (machine_ram_map'd) over, even on failure. */
+static int machine_build(struct machine *m, const struct machine_config *cfg, uint8_t *ram,
+			 struct error *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->cfg = *cfg;
+	m->ram = ram;
+	if (cfg->ncpus < 1 || cfg->ncpus > MACHINE_MAX_HARTS)
+		return error_set(err, EINVAL, "--cpus must be 1 to %d", MACHINE_MAX_HARTS);
+	m->nharts = cfg->ncpus;
+	timebase_init(&m->time);
+	console_init(&m->console, cfg->console_in, cfg->console_out);
 	bus_add_ram(&m->bus, RAM_BASE, cfg->ram_size, m->ram);
 	if (code_map_init(&m->bus.code, m->ram, cfg->ram_size) < 0)
 		return error_set(err, ENOMEM, "out of memory");
@@ -342,10 +353,44 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 		m->harts[i]->trace = cfg->trace;
 		m->harts[i]->jit_threshold = cfg->trace ? 0 : cfg->jit_threshold;
 	}
-	int ret = create_devices(m, err);
-	if (ret < 0)
-		return ret;
-	return boot(m, err);
+	m->builtin_sbi = !cfg->bios;
+	if (m->builtin_sbi)
+		sbi_attach(m);
+	return create_devices(m, err);
+}
+
+int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err)
+{
+	uint8_t *ram = machine_ram_map(cfg->ram_size, err);
+	if (!ram) {
+		memset(m, 0, sizeof(*m));
+		return -err->code;
+	}
+	int ret = machine_build(m, cfg, ram, err);
+	return ret < 0 ? ret : boot(m, err);
+}
+
+int machine_reboot(struct machine *m, struct error *err)
+{
+	struct machine_config cfg = m->cfg;
+	char *paths[VIRTIO_SLOTS];
+	void *keep = m->config_keep;
+
+	/* cfg's strings may live in m: keep them across the rebuild. */
+	memcpy(paths, m->disk_paths, sizeof(paths));
+	memset(m->disk_paths, 0, sizeof(m->disk_paths));
+	m->config_keep = NULL;
+	machine_destroy(m);
+	int ret = machine_create(m, &cfg, err);
+	memcpy(m->disk_paths, paths, sizeof(paths));
+	m->config_keep = keep;
+	return ret;
+}
+
+int machine_create_restored(struct machine *m, const struct machine_config *cfg, uint8_t *ram,
+			    struct error *err)
+{
+	return machine_build(m, cfg, ram, err);
 }
 
 void machine_destroy(struct machine *m)
@@ -364,5 +409,9 @@ void machine_destroy(struct machine *m)
 	code_map_destroy(&m->bus.code);
 	if (m->ram)
 		munmap(m->ram, m->cfg.ram_size);
+	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
+		free(m->disk_paths[i]);
+	if (m->config_keep)
+		machine_config_release(m->config_keep);
 	memset(m, 0, sizeof(*m));
 }

@@ -85,9 +85,25 @@ struct machine {
 	bool builtin_sbi;
 	uint64_t fdt_addr;
 	uint64_t initrd_start, initrd_end;
+	/* Strings cfg points to when it did not come from the command line:
+	 * disk paths set by snapshots and restores, a loaded configuration. */
+	char *disk_paths[VIRTIO_SLOTS];
+	void *config_keep;
 };
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err);
+
+/* A guest reset: rebuilds m from its configuration and boots it again. */
+int machine_reboot(struct machine *m, struct error *err);
+
+/* Zeroed guest RAM of size bytes (checked as --mem is), or NULL. */
+uint8_t *machine_ram_map(uint64_t size, struct error *err);
+
+/* Builds a machine around RAM already filled (taken over, even on failure),
+ * loading nothing and resetting no hart: for a restore or an incoming
+ * migration, which then applies the saved state. */
+int machine_create_restored(struct machine *m, const struct machine_config *cfg, uint8_t *ram,
+			    struct error *err);
 void machine_destroy(struct machine *m);
 
 /* Runs until a device asks to stop or the timeout passes; the reason and

@@ -308,6 +308,14 @@ bool sbi_ecall(struct hart *h, void *machine)
 	return true;
 }
 
+void sbi_attach(struct machine *m)
+{
+	for (unsigned i = 0; i < m->nharts; i++) {
+		m->harts[i]->ecall_hook = sbi_ecall;
+		m->harts[i]->ecall_opaque = m;
+	}
+}
+
 void sbi_boot(struct machine *m, uint64_t entry, uint64_t fdt_addr)
 {
 	for (unsigned i = 0; i < m->nharts; i++) {
@@ -335,8 +343,6 @@ void sbi_boot(struct machine *m, uint64_t entry, uint64_t fdt_addr)
 		s->menvcfg = MENVCFG_STCE;
 		s->stimecmp = ~0ull;
 		s->mstatus |= (1ull << MSTATUS_FS_SHIFT);
-		h->ecall_hook = sbi_ecall;
-		h->ecall_opaque = m;
 		hart_tlb_flush(h);
 		m->hsm[i] = HSM_STOPPED;
 	}

@@ -20,6 +20,9 @@ enum hsm_state {
 	HSM_SUSPENDED = 4,
 };
 
+/* Routes every hart's ECALLs from S-mode to the built-in SBI. */
+void sbi_attach(struct machine *m);
+
 /* Puts the M-mode state of every hart where firmware would leave it before
  * entering the kernel, and starts the boot hart in S-mode at entry. */
 void sbi_boot(struct machine *m, uint64_t entry, uint64_t fdt_addr);

@@ -17,12 +17,17 @@
 #define SEC_PAGE STATE_ID('P', 'A', 'G', 'E')
 #define SEC_END STATE_ID('E', 'N', 'D', ' ')
 
+/* The machine's own part: guest time and the harts' SBI states. */
+struct machine_core_state {
+	uint64_t time;                       /* guest ticks */
+	uint32_t nharts;
+	uint32_t hsm[MACHINE_MAX_HARTS];     /* built-in SBI only (enum hsm_state) */
+};
+
 /* Everything of a machine but its RAM and configuration, as plain data. */
 struct machine_state {
-	uint64_t time;                       /* guest ticks */
-	unsigned nharts;
+	struct machine_core_state core;
 	struct hart_state hart[MACHINE_MAX_HARTS];
-	uint32_t hsm[MACHINE_MAX_HARTS];
 	struct clint_state clint;
 	struct plic_state plic;
 	struct uart16550_state uart;
@@ -39,6 +44,22 @@ void machine_state_capture(const struct machine *m, struct machine_state *st);
 /* Writes the configuration section / all device sections. */
 void machine_config_save(struct state_writer *w, const struct machine_config *cfg);
 void machine_state_save(struct state_writer *w, const struct machine_state *st);
+
+/* Reads a configuration section back: cfg's strings point into *keep,
+ * which machine_config_release frees. */
+int machine_config_load(const uint8_t *text, size_t len, struct machine_config *cfg,
+			void **keep, struct error *err);
+void machine_config_release(void *keep);
+
+/* Takes one device section into st: 1 if it was one, 0 if its id is not a
+ * device section's, or -EPROTO with a message. */
+int machine_state_load(struct machine_state *st, const struct state_section *s,
+		       const uint8_t *payload, struct error *err);
+
+/* Puts a loaded state into a machine built from the same configuration:
+ * checks that every section it needs was loaded and that the virtqueues lie
+ * in its RAM, then drives every interrupt line from the new state. */
+int machine_state_apply(struct machine *m, const struct machine_state *st, struct error *err);
 
 /* Writes guest RAM as page sections: every page set in bitmap (one bit per
  * page), or with bitmap NULL every page that is not all zeroes. Returns the

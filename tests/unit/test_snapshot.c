@@ -1,0 +1,263 @@
+/* Snapshots of a whole machine (vm/snapshot.c, vm/restore.c, state/): a
+ * machine running a small S-mode program is saved, loaded into a second
+ * machine, and both must then be identical and run on identically; a
+ * damaged, truncated or foreign file is refused; disks are frozen under
+ * overlays. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "block/block.h"
+#include "vm/snapshot.h"
+
+/* auipc a2,0; loop: t0 += 1; t1 += t0; store t1 and t0 into two RAM
+ * words, one of them at an index that moves; j loop. */
+static const uint8_t program[] = {
+	0x17, 0x06, 0x00, 0x00, 0x85, 0x02, 0x16, 0x93, 0x23, 0x30, 0x66, 0x40, 0x93, 0xf3,
+	0xf2, 0x0f, 0x8e, 0x03, 0x33, 0x0e, 0x76, 0x00, 0x23, 0x30, 0x5e, 0x60, 0xed, 0xb7,
+};
+
+struct fixture {
+	char dir[64], kernel[96], snap[96], disk[96];
+	struct machine a, b;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/doppel-snap-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->kernel, sizeof(f->kernel), "%s/kernel.bin", f->dir);
+	snprintf(f->snap, sizeof(f->snap), "%s/s1.snap", f->dir);
+	snprintf(f->disk, sizeof(f->disk), "%s/disk.img", f->dir);
+	int fd = open(f->kernel, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, program, sizeof(program)) != (ssize_t)sizeof(program) || close(fd))
+		return -1;
+	fd = open(f->disk, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, 1 << 20) || pwrite(fd, "frozen", 6, 0) != 6 || close(fd))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	machine_destroy(&f->a);
+	machine_destroy(&f->b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static const struct machine_config host_cfg = { .console_in = -1, .console_out = -1 };
+
+static void start(struct fixture *f, bool disk)
+{
+	struct error err = { 0 };
+	struct machine_config cfg = {
+		.ram_size = 32u << 20, .ncpus = 2, .kernel = f->kernel, .rng = true,
+		.console_in = -1, .console_out = -1,
+	};
+	if (disk) {
+		cfg.disks[0] = (struct disk_config){ .path = f->disk, .format = BLOCK_FMT_RAW };
+		cfg.ndisks = 1;
+	}
+	assert_int_equal(machine_create(&f->a, &cfg, &err), 0);
+	hart_run(f->a.harts[0], 100000);
+}
+
+static int load(struct fixture *f, const char *path, struct machine *m, struct error *err)
+{
+	struct state_reader r;
+	struct load_opts o = { .host = &host_cfg, .map_ram = true, .disk_overlays = true,
+			       .snapshot_path = path };
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	int ret = state_reader_init(&r, fd, path, err);
+	if (ret == 0)
+		ret = machine_load(m, &r, &o, err);
+	close(fd);
+	return ret;
+}
+
+/* Everything a guest can observe, but time. */
+static void assert_same_machine(struct machine *a, struct machine *b)
+{
+	struct machine_state sa, sb;
+	machine_state_capture(a, &sa);
+	machine_state_capture(b, &sb);
+	sa.core.time = sb.core.time = 0;
+	assert_memory_equal(&sa, &sb, sizeof(sa));
+	assert_int_equal(a->cfg.ram_size, b->cfg.ram_size);
+	assert_memory_equal(a->ram, b->ram, a->cfg.ram_size);
+}
+
+static void snapshot_and_restore(struct fixture *f, int zstd_level)
+{
+	struct error err = { 0 };
+	struct snapshot_opts o = { .zstd_level = zstd_level };
+
+	start(f, false);
+	uint64_t before = timebase_now(&f->a.time);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(load(f, f->snap, &f->b, &err), 0);
+	/* The guest's clock never goes back. */
+	assert_true(timebase_now(&f->b.time) >= before);
+	assert_same_machine(&f->a, &f->b);
+	/* Both run on exactly alike. */
+	hart_run(f->a.harts[0], 54321);
+	hart_run(f->b.harts[0], 54321);
+	assert_same_machine(&f->a, &f->b);
+	assert_int_not_equal(f->b.harts[0]->s.x[5], 0);
+}
+
+static void restored_machine_runs_on_identically(void **state)
+{
+	snapshot_and_restore(*state, 0);
+}
+
+static void compressed_snapshot_restores_identically(void **state)
+{
+	snapshot_and_restore(*state, 3);
+}
+
+/* Zero pages are skipped: a 32 MiB guest that touched a few pages makes a
+ * small file. */
+static void snapshot_is_sparse(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	struct stat st;
+
+	start(f, false);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(stat(f->snap, &st), 0);
+	assert_true(st.st_size < (1 << 20));
+}
+
+static void corrupt_at(const char *path, off_t off)
+{
+	int fd = open(path, O_RDWR);
+	uint8_t b;
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, off), 1);
+	b ^= 0x40;
+	assert_int_equal(pwrite(fd, &b, 1, off), 1);
+	close(fd);
+}
+
+/* A byte changed anywhere (header, configuration, page data, device
+ * state), the file cut short anywhere, or another format version: refused
+ * with a message naming the reason. */
+static void damaged_snapshots_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	struct stat st;
+	char copy[128], cmd[512];
+
+	start(f, false);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(stat(f->snap, &st), 0);
+	snprintf(copy, sizeof(copy), "%s/bad.snap", f->dir);
+	const off_t offsets[] = { 0, 9, 40, 100, 4096 + 100, st.st_size / 2, st.st_size - 200,
+				  st.st_size - 1 };
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "cp %s %s", f->snap, copy);
+		assert_int_equal(system(cmd), 0);
+		corrupt_at(copy, offsets[i]);
+		if (load(f, copy, &f->b, &err) == 0)
+			fail_msg("a byte changed at %lld went unnoticed", (long long)offsets[i]);
+		if (offsets[i] == 9)
+			assert_non_null(strstr(err.msg, "format version"));
+		machine_destroy(&f->b);
+	}
+	const off_t cuts[] = { 0, 10, 100, 5000, st.st_size / 2, st.st_size - 1 };
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "cp %s %s && truncate -s %lld %s", f->snap, copy,
+			 (long long)cuts[i], copy);
+		assert_int_equal(system(cmd), 0);
+		assert_true(load(f, copy, &f->b, &err) < 0);
+		assert_non_null(strstr(err.msg, "truncated"));
+		machine_destroy(&f->b);
+	}
+}
+
+static void read_disk(struct machine *m, char *buf, size_t n)
+{
+	assert_int_equal(block_read(m->disks[0].bd, 0, buf, n), 0);
+}
+
+/* The snapshot's disk state stays frozen: the machine goes on writing to a
+ * new overlay, and a restore writes to one of its own. */
+static void disks_are_frozen_under_overlays(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	char buf[8] = { 0 }, path[160];
+
+	start(f, true);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	snprintf(path, sizeof(path), "%s/disk.s1.qcow2", f->dir);
+	assert_string_equal(f->a.cfg.disks[0].path, path);
+	assert_int_equal(block_write(f->a.disks[0].bd, 0, "after!", 6), 0);
+
+	assert_int_equal(load(f, f->snap, &f->b, &err), 0);
+	snprintf(path, sizeof(path), "%s/disk.s1-1.qcow2", f->dir);
+	assert_string_equal(f->b.cfg.disks[0].path, path);
+	read_disk(&f->b, buf, 6);
+	assert_memory_equal(buf, "frozen", 6);
+	read_disk(&f->a, buf, 6);
+	assert_memory_equal(buf, "after!", 6);
+
+	/* A second restore (a clone) gets the next overlay. */
+	struct machine c;
+	assert_int_equal(load(f, f->snap, &c, &err), 0);
+	snprintf(path, sizeof(path), "%s/disk.s1-2.qcow2", f->dir);
+	assert_string_equal(c.cfg.disks[0].path, path);
+	machine_destroy(&c);
+
+	/* An existing file is never overwritten: a snapshot whose overlay
+	 * name is taken fails and changes nothing. */
+	char snap2[160];
+	snprintf(path, sizeof(path), "%s/disk.s1.s2.qcow2", f->dir);
+	snprintf(snap2, sizeof(snap2), "%s/s2.snap", f->dir);
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(machine_snapshot(&f->a, snap2, &o, &err) < 0);
+	assert_int_equal(access(snap2, F_OK), -1);
+	read_disk(&f->a, buf, 6);
+	assert_memory_equal(buf, "after!", 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(restored_machine_runs_on_identically, setup, teardown),
+		cmocka_unit_test_setup_teardown(compressed_snapshot_restores_identically, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_is_sparse, setup, teardown),
+		cmocka_unit_test_setup_teardown(damaged_snapshots_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(disks_are_frozen_under_overlays, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

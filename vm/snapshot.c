@@ -1,0 +1,155 @@
+/* Saving a machine: guest RAM as page sections, and a whole snapshot file
+ * with its disks frozen under new overlays. */
+#include "vm/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vm/overlay.h"
+
+static bool page_is_zero(const uint8_t *p)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	uint64_t acc = 0;
+	for (unsigned i = 0; i < STATE_PAGE_SIZE / 8; i++)
+		acc |= w[i];
+	return acc == 0;
+}
+
+uint64_t ram_save(struct state_writer *w, const uint8_t *ram, uint64_t pages, const uint64_t *bitmap,
+		  int zstd_level)
+{
+	uint64_t pfns[STATE_PAGES_PER_SECTION], total = 0;
+	uint32_t n = 0;
+
+	for (uint64_t pfn = 0; pfn < pages && !w->error; pfn++) {
+		if (bitmap ? !(bitmap[pfn / 64] >> (pfn % 64) & 1)
+			   : page_is_zero(ram + pfn * STATE_PAGE_SIZE))
+			continue;
+		pfns[n++] = pfn;
+		if (n == STATE_PAGES_PER_SECTION) {
+			state_write_pages(w, SEC_PAGE, pfns, n, ram, zstd_level);
+			total += n;
+			n = 0;
+		}
+	}
+	if (n) {
+		state_write_pages(w, SEC_PAGE, pfns, n, ram, zstd_level);
+		total += n;
+	}
+	return total;
+}
+
+/* The configuration as saved: the formats the disks were opened as. */
+static void saved_config(const struct machine *m, struct machine_config *cfg)
+{
+	*cfg = m->cfg;
+	for (unsigned i = 0; i < m->ndisks_open; i++)
+		cfg->disks[i].format = m->disks[i].bd->format;
+}
+
+static int write_snapshot(struct machine *m, int fd, const char *path, int zstd_level,
+			  struct error *err)
+{
+	struct state_writer w;
+	struct machine_state st;
+	struct machine_config cfg;
+
+	saved_config(m, &cfg);
+	machine_state_capture(m, &st);
+	state_writer_init(&w, fd, zstd_level > 0 ? 0 : STATE_F_FILE);
+	machine_config_save(&w, &cfg);
+	ram_save(&w, m->ram, m->cfg.ram_size / STATE_PAGE_SIZE, NULL, zstd_level);
+	machine_state_save(&w, &st);
+	state_begin(&w, SEC_END, 0, 1);
+	state_end(&w);
+	int ret = state_writer_status(&w);
+	state_writer_destroy(&w);
+	if (ret == 0 && fsync(fd) < 0)
+		ret = -errno;
+	if (ret < 0)
+		return error_set(err, -ret, "cannot write %s: %s", path, strerror(-ret));
+	return 0;
+}
+
+/* A snapshot of a disk must stay as it is: writable disks are flushed and
+ * given new overlays to go on with, opened before anything is written so
+ * that a failure changes nothing. */
+static int open_new_overlays(struct machine *m, const char *tag, char **paths,
+			     struct block_dev **bds, struct error *err)
+{
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		struct block_dev *bd = m->disks[i].bd;
+		if (bd->readonly)
+			continue;
+		int ret = block_flush(bd);
+		if (ret < 0)
+			return error_set(err, -ret, "cannot flush %s: %s", m->cfg.disks[i].path,
+					 strerror(-ret));
+		ret = overlay_create(m->cfg.disks[i].path, bd->format, bd->size, tag, false,
+				     &paths[i], err);
+		if (ret < 0)
+			return ret;
+		ret = block_open(paths[i], BLOCK_FMT_QCOW2, false, &bds[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int machine_snapshot(struct machine *m, const char *path, const struct snapshot_opts *o,
+		     struct error *err)
+{
+	char *paths[VIRTIO_SLOTS] = { 0 }, tag[256], tmp[4200];
+	struct block_dev *bds[VIRTIO_SLOTS] = { 0 };
+	int ret, fd = -1;
+
+	if (m->cfg.bios && strcmp(m->cfg.bios, "none") == 0)
+		return error_set(err, ENOTSUP, "a machine run with --bios none cannot be snapshotted");
+	overlay_stem(path, tag, sizeof(tag));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+
+	ret = open_new_overlays(m, tag, paths, bds, err);
+	if (ret < 0)
+		goto out;
+	/* Written aside and renamed: a failure never leaves half a snapshot. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = error_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ret = write_snapshot(m, fd, path, o->zstd_level, err);
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = error_set(err, errno, "cannot create %s: %s", path, strerror(errno));
+	if (ret < 0)
+		goto out;
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		if (!bds[i])
+			continue;
+		block_close(m->disks[i].bd);
+		m->disks[i].bd = bds[i];
+		free(m->disk_paths[i]);
+		m->disk_paths[i] = paths[i];
+		m->cfg.disks[i].path = paths[i];
+		m->cfg.disks[i].format = BLOCK_FMT_QCOW2;
+		bds[i] = NULL;
+		paths[i] = NULL;
+	}
+out:
+	if (fd >= 0) {
+		close(fd);
+		if (ret < 0)
+			unlink(tmp);
+	}
+	for (unsigned i = 0; i < VIRTIO_SLOTS; i++) {
+		block_close(bds[i]);
+		if (paths[i])
+			unlink(paths[i]);
+		free(paths[i]);
+	}
+	return ret;
+}
