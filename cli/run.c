@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "vm/machine.h"
+#include "vm/migrate.h"
 #include "vm/snapshot.h"
 
 /* Exit status when --timeout ends the run (as timeout(1) does). */
@@ -49,6 +50,10 @@ static void run_usage(FILE *out)
 		"                    options below may go with it. Each writable disk goes on\n"
 		"                    on a new overlay over the snapshot's frozen image\n"
 		"                    (IMAGE.SNAPSHOT-N.qcow2 beside it)\n"
+		"  --incoming tcp:HOST:PORT\n"
+		"                    wait for a live migration on HOST:PORT and run the\n"
+		"                    machine it brings (its disks at the paths the source\n"
+		"                    used); only the options below may go with it\n"
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
 		"                    (runs everything in the interpreter)\n"
@@ -168,10 +173,21 @@ static int restore_machine(struct machine *m, const char *path, const struct mac
 	return ret;
 }
 
+/* The machine went to a migration's target: one line of figures. */
+static void report_migration(const struct migration *mg)
+{
+	const struct migrate_stats *s = &mg->stats;
+	fprintf(stderr, "doppel run: migrated to %s in %.3f s: downtime %.1f ms, %llu passes, "
+		"%llu pages, %.1f MiB\n", mg->uri, (double)s->total_ns / 1e9,
+		(double)s->downtime_ns / 1e6, (unsigned long long)s->passes,
+		(unsigned long long)s->pages, (double)s->bytes / (1 << 20));
+}
+
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
-	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_NET, OPT_RNG, OPT_RESTORE };
+	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_NET, OPT_RNG, OPT_RESTORE,
+	       OPT_INCOMING };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -188,13 +204,14 @@ int cmd_run(int argc, char **argv)
 		{ "no-jit", no_argument, NULL, OPT_NO_JIT },
 		{ "jit-threshold", required_argument, NULL, OPT_JIT_THRESHOLD },
 		{ "restore", required_argument, NULL, OPT_RESTORE },
+		{ "incoming", required_argument, NULL, OPT_INCOMING },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	/* The options that describe the machine, which a snapshot brings. */
 	static const int machine_opts[] = { OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM,
 					    OPT_CPUS, OPT_DUMP_DTB, OPT_DISK, OPT_NET, OPT_RNG };
-	const char *machine_opt = NULL, *restore = NULL;
+	const char *machine_opt = NULL, *restore = NULL, *incoming = NULL;
 	struct machine_config cfg = {
 		.ram_size = 512ull << 20,
 		.ncpus = 1,
@@ -213,6 +230,7 @@ int cmd_run(int argc, char **argv)
 				machine_opt = option_name(opts, c);
 		switch (c) {
 		case OPT_RESTORE: restore = optarg; break;
+		case OPT_INCOMING: incoming = optarg; break;
 		case OPT_KERNEL: cfg.kernel = optarg; break;
 		case OPT_INITRD: cfg.initrd = optarg; break;
 		case OPT_APPEND: cfg.append = optarg; break;
@@ -286,13 +304,20 @@ int cmd_run(int argc, char **argv)
 			"snapshot\n", machine_opt);
 		return 2;
 	}
+	if (incoming && (machine_opt || restore)) {
+		fprintf(stderr, "doppel run: --%s cannot go with --incoming: the machine comes from the "
+			"migration\n", restore ? "restore" : machine_opt);
+		return 2;
+	}
 
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		fprintf(stderr, "doppel run: out of memory\n");
 		return 1;
 	}
-	int ret = restore ? restore_machine(m, restore, &cfg, &err) : machine_create(m, &cfg, &err);
+	int ret = restore ? restore_machine(m, restore, &cfg, &err)
+		  : incoming ? migrate_incoming(m, incoming, &cfg, &err)
+		  : machine_create(m, &cfg, &err);
 	/* A guest reset rebuilds the machine from the same configuration. */
 	while (ret == 0) {
 		machine_run(m);
@@ -310,6 +335,10 @@ int cmd_run(int argc, char **argv)
 	case EXIT_TIMEOUT:
 		fprintf(stderr, "doppel run: timed out after %g s\n", cfg.timeout);
 		status = EXIT_STATUS_TIMEOUT;
+		break;
+	case EXIT_MIGRATED:
+		report_migration(m->migration);
+		status = 0;
 		break;
 	default:
 		status = exit_status(m->exit.code);

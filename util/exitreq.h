@@ -6,7 +6,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-enum exit_kind { EXIT_NONE = 0, EXIT_POWEROFF, EXIT_RESET, EXIT_TIMEOUT };
+/* EXIT_MIGRATED: the machine now runs at a migration's target. */
+enum exit_kind { EXIT_NONE = 0, EXIT_POWEROFF, EXIT_RESET, EXIT_TIMEOUT, EXIT_MIGRATED };
 
 struct exit_request {
 	_Atomic bool pending;

@@ -12,6 +12,7 @@
 #include "cpu/trap.h"
 #include "virtio/rng.h"
 #include "vm/loader.h"
+#include "vm/migrate.h"
 #include "vm/snapshot.h"
 
 #define FDT_MAX_SIZE 0x10000
@@ -395,6 +396,7 @@ int machine_create_restored(struct machine *m, const struct machine_config *cfg,
 
 void machine_destroy(struct machine *m)
 {
+	migrate_destroy(m);
 	for (unsigned i = 0; i < m->ndisks_open; i++)
 		virtio_blk_close(&m->disks[i]);
 	for (unsigned i = 0; i < m->nnics_open; i++)

@@ -89,6 +89,8 @@ struct machine {
 	 * disk paths set by snapshots and restores, a loaded configuration. */
 	char *disk_paths[VIRTIO_SLOTS];
 	void *config_keep;
+	/* The last outgoing live migration (vm/migrate.h), or NULL. */
+	struct migration *migration;
 };
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err);

@@ -11,7 +11,7 @@
 
 #include "vm/overlay.h"
 
-static bool page_is_zero(const uint8_t *p)
+bool ram_page_is_zero(const uint8_t *p)
 {
 	const uint64_t *w = (const uint64_t *)p;
 	uint64_t acc = 0;
@@ -28,7 +28,7 @@ uint64_t ram_save(struct state_writer *w, const uint8_t *ram, uint64_t pages, co
 
 	for (uint64_t pfn = 0; pfn < pages && !w->error; pfn++) {
 		if (bitmap ? !(bitmap[pfn / 64] >> (pfn % 64) & 1)
-			   : page_is_zero(ram + pfn * STATE_PAGE_SIZE))
+			   : ram_page_is_zero(ram + pfn * STATE_PAGE_SIZE))
 			continue;
 		pfns[n++] = pfn;
 		if (n == STATE_PAGES_PER_SECTION) {
@@ -44,8 +44,7 @@ uint64_t ram_save(struct state_writer *w, const uint8_t *ram, uint64_t pages, co
 	return total;
 }
 
-/* The configuration as saved: the formats the disks were opened as. */
-static void saved_config(const struct machine *m, struct machine_config *cfg)
+void machine_config_saved(const struct machine *m, struct machine_config *cfg)
 {
 	*cfg = m->cfg;
 	for (unsigned i = 0; i < m->ndisks_open; i++)
@@ -59,7 +58,7 @@ static int write_snapshot(struct machine *m, int fd, const char *path, int zstd_
 	struct machine_state st;
 	struct machine_config cfg;
 
-	saved_config(m, &cfg);
+	machine_config_saved(m, &cfg);
 	machine_state_capture(m, &st);
 	state_writer_init(&w, fd, zstd_level > 0 ? 0 : STATE_F_FILE);
 	machine_config_save(&w, &cfg);

@@ -41,6 +41,9 @@ struct machine_state {
  * slices: the run loop's thread, or paused). */
 void machine_state_capture(const struct machine *m, struct machine_state *st);
 
+/* The configuration as saved: the formats the disks were opened as. */
+void machine_config_saved(const struct machine *m, struct machine_config *cfg);
+
 /* Writes the configuration section / all device sections. */
 void machine_config_save(struct state_writer *w, const struct machine_config *cfg);
 void machine_state_save(struct state_writer *w, const struct machine_state *st);
@@ -60,6 +63,9 @@ int machine_state_load(struct machine_state *st, const struct state_section *s,
  * checks that every section it needs was loaded and that the virtqueues lie
  * in its RAM, then drives every interrupt line from the new state. */
 int machine_state_apply(struct machine *m, const struct machine_state *st, struct error *err);
+
+/* Whether a page of RAM is all zeroes (a stream skips those). */
+bool ram_page_is_zero(const uint8_t *page);
 
 /* Writes guest RAM as page sections: every page set in bitmap (one bit per
  * page), or with bitmap NULL every page that is not all zeroes. Returns the

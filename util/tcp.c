@@ -1,0 +1,105 @@
+#include "util/tcp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Splits "tcp:HOST:PORT" and resolves it. */
+static int resolve(const char *uri, bool passive, struct addrinfo **out, struct error *err)
+{
+	char host[256];
+	const char *h, *colon, *end;
+
+	if (strncmp(uri, "tcp:", 4) != 0)
+		return error_set(err, EINVAL, "'%s': not tcp:HOST:PORT", uri);
+	h = uri + 4;
+	if (*h == '[') {
+		end = strchr(h, ']');
+		colon = end ? end + 1 : NULL;
+		h++;
+	} else {
+		colon = strrchr(h, ':');
+		end = colon;
+	}
+	if (!end || !colon || *colon != ':' || !colon[1] || (size_t)(end - h) >= sizeof(host))
+		return error_set(err, EINVAL, "'%s': not tcp:HOST:PORT", uri);
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = passive ? AI_PASSIVE : 0 };
+	int ret = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, out);
+	if (ret != 0)
+		return error_set(err, EINVAL, "'%s': %s", uri, gai_strerror(ret));
+	return 0;
+}
+
+int tcp_connect_start(const char *uri, struct error *err)
+{
+	struct addrinfo *ai;
+	int ret = resolve(uri, false, &ai, err);
+	if (ret < 0)
+		return ret;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd < 0) {
+		ret = error_set(err, errno, "%s: %s", uri, strerror(errno));
+		goto out;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+		ret = error_set(err, errno, "cannot connect to %s: %s", uri, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	ret = fd;
+out:
+	freeaddrinfo(ai);
+	return ret;
+}
+
+int tcp_connect_done(int fd, const char *uri, struct error *err)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	if (poll(&p, 1, 0) == 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		soerr = errno;
+	if (soerr)
+		return error_set(err, soerr, "cannot connect to %s: %s", uri, strerror(soerr));
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		return error_set(err, errno, "%s: %s", uri, strerror(errno));
+	return 1;
+}
+
+int tcp_listen(const char *uri, struct error *err)
+{
+	struct addrinfo *ai;
+	int one = 1;
+	int ret = resolve(uri, true, &ai, err);
+	if (ret < 0)
+		return ret;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0) {
+		ret = error_set(err, errno, "%s: %s", uri, strerror(errno));
+		goto out;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0) {
+		ret = error_set(err, errno, "cannot listen on %s: %s", uri, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	ret = fd;
+out:
+	freeaddrinfo(ai);
+	return ret;
+}

@@ -1,0 +1,377 @@
+/* The source side of a live migration: a state machine the run loop steps
+ * between slices (vm/migrate.h, docs/migration.md). */
+#include "vm/migrate.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/tcp.h"
+#include "vm/snapshot.h"
+
+/* Each step sends for at most SEND_NS, then the guest runs for at least
+ * RUN_NS: the guest keeps half its time while its RAM is copied. */
+#define SEND_NS 5000000ull
+#define RUN_NS 5000000ull
+/* Pre-copy ends when what is left could be sent within MAX_DOWNTIME_NS at
+ * the bandwidth measured so far, or after MAX_PASSES passes over RAM (a
+ * guest dirtying pages faster than they can be sent never converges). */
+#define MAX_DOWNTIME_NS 50000000ull
+#define MAX_PASSES 30
+/* A target that stops reading fails the migration after this long, rather
+ * than stopping the guest for good. */
+#define IO_TIMEOUT_S 5
+/* A pass ends when no more than this is left in the socket's buffers. */
+#define DRAINED_BYTES (64u << 10)
+#define CONNECT_TIMEOUT_NS 10000000000ull
+#define ACK_TIMEOUT_MS 10000
+
+static void notify(struct migration *mg)
+{
+	if (mg->notify)
+		mg->notify(mg->notify_opaque, mg);
+}
+
+/* Drops the connection and the dirty log. */
+static void release(struct machine *m)
+{
+	struct migration *mg = m->migration;
+
+	if (mg->writer_open)
+		state_writer_destroy(&mg->w);
+	mg->writer_open = false;
+	if (mg->fd >= 0)
+		close(mg->fd);
+	mg->fd = -1;
+	free(mg->pass);
+	mg->pass = NULL;
+	code_map_log_stop(&m->bus.code);
+}
+
+/* The guest goes on here, with its disks: nothing was handed over. */
+static void fail(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	const uint8_t cancel = MIGRATE_CANCEL;
+
+	/* Best effort: a target that is gone needs no telling. */
+	if (mg->fd >= 0)
+		(void)send(mg->fd, &cancel, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	release(m);
+	mg->status = MIGRATE_FAILED;
+	mg->stats.total_ns = host_monotonic_ns() - mg->start_ns;
+	fprintf(stderr, "doppel run: migration to %s failed: %s\n", mg->uri, mg->err.msg);
+	notify(mg);
+}
+
+/* A write error says which, as one line. */
+static bool writer_ok(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	int ret = state_writer_status(&mg->w);
+
+	mg->stats.bytes = mg->w.offset;
+	if (ret == 0)
+		return true;
+	error_set(&mg->err, -ret, "sending to %s: %s", mg->uri,
+		  ret == -EAGAIN ? "the target stopped reading" : strerror(-ret));
+	return false;
+}
+
+int migrate_start(struct machine *m, const char *uri, struct error *err)
+{
+	struct migration *mg = m->migration;
+
+	if (mg && mg->status == MIGRATE_ACTIVE)
+		return error_set(err, EBUSY, "a migration is already under way");
+	if (m->cfg.bios && strcmp(m->cfg.bios, "none") == 0)
+		return error_set(err, ENOTSUP, "a machine run with --bios none cannot migrate");
+	if (strlen(uri) >= sizeof(mg->uri))
+		return error_set(err, EINVAL, "'%.64s...': too long", uri);
+	if (!mg) {
+		mg = calloc(1, sizeof(*mg));
+		if (!mg)
+			return error_set(err, ENOMEM, "out of memory");
+		mg->fd = -1;
+		m->migration = mg;
+	}
+	mg->pass = calloc(code_map_bitmap_words(&m->bus.code), sizeof(*mg->pass));
+	if (!mg->pass)
+		return error_set(err, ENOMEM, "out of memory");
+	int fd = tcp_connect_start(uri, err);
+	if (fd < 0) {
+		free(mg->pass);
+		mg->pass = NULL;
+		return fd;
+	}
+	mg->fd = fd;
+	/* A target that goes away must fail a write, not end this process. */
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(mg->uri, sizeof(mg->uri), "%s", uri);
+	memset(&mg->stats, 0, sizeof(mg->stats));
+	memset(&mg->err, 0, sizeof(mg->err));
+	mg->status = MIGRATE_ACTIVE;
+	mg->phase = MIGRATE_CONNECTING;
+	mg->start_ns = host_monotonic_ns();
+	mg->resume_ns = 0;
+	notify(mg);
+	return 0;
+}
+
+bool migrate_active(const struct machine *m)
+{
+	return m->migration && m->migration->status == MIGRATE_ACTIVE;
+}
+
+/* Connected: the stream header and the configuration go first, then the
+ * first pass over RAM; pages written from now on are logged. */
+static void connected(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	struct timeval tv = { IO_TIMEOUT_S, 0 };
+	struct machine_config cfg;
+
+	if (setsockopt(mg->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    code_map_log_start(&m->bus.code) < 0) {
+		error_set(&mg->err, errno, "%s: %s", mg->uri, strerror(errno));
+		fail(m);
+		return;
+	}
+	state_writer_init(&mg->w, mg->fd, 0);
+	mg->writer_open = true;
+	machine_config_saved(m, &cfg);
+	machine_config_save(&mg->w, &cfg);
+	if (!writer_ok(m)) {
+		fail(m);
+		return;
+	}
+	mg->phase = MIGRATE_FIRST_PASS;
+	mg->connected_ns = host_monotonic_ns();
+	mg->cursor = 0;
+	mg->stats.passes = 1;
+	mg->stats.remaining = m->bus.code.pages;
+}
+
+/* Whether the pass sends page: in the first, every page but zero ones (the
+ * target's RAM starts zeroed); later, the pages in the dirty log. */
+static bool page_wanted(const struct machine *m, uint64_t page)
+{
+	const struct migration *mg = m->migration;
+	if (mg->phase == MIGRATE_FIRST_PASS)
+		return !ram_page_is_zero(m->ram + page * STATE_PAGE_SIZE);
+	return mg->pass[page / 64] >> (page % 64) & 1;
+}
+
+/* Sends the pass's next page section; false when the pass is done. */
+static bool send_batch(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	uint64_t pfns[STATE_PAGES_PER_SECTION], pages = m->bus.code.pages;
+	uint32_t n = 0;
+
+	while (mg->cursor < pages && n < STATE_PAGES_PER_SECTION) {
+		uint64_t page = mg->cursor++;
+		/* Skip empty words of the dirty log whole. */
+		if (mg->phase == MIGRATE_DIRTY_PASS && page % 64 == 0 && !mg->pass[page / 64]) {
+			mg->cursor = page + 64;
+			continue;
+		}
+		if (page_wanted(m, page))
+			pfns[n++] = page;
+	}
+	if (n) {
+		state_write_pages(&mg->w, SEC_PAGE, pfns, n, m->ram, 0);
+		mg->stats.pages += n;
+	}
+	if (mg->phase == MIGRATE_DIRTY_PASS)
+		mg->stats.remaining -= n;
+	else
+		mg->stats.remaining = pages - (mg->cursor < pages ? mg->cursor : pages);
+	return mg->cursor < pages;
+}
+
+static bool ack_received(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	struct pollfd p = { .fd = mg->fd, .events = POLLIN };
+	uint8_t ack;
+
+	int ready = poll(&p, 1, ACK_TIMEOUT_MS);
+	if (ready == 0) {
+		error_set(&mg->err, ETIMEDOUT, "%s sent no acknowledgement within %d s", mg->uri,
+			  ACK_TIMEOUT_MS / 1000);
+		return false;
+	}
+	ssize_t got = ready > 0 ? read(mg->fd, &ack, 1) : -1;
+	if (got == 1 && ack == MIGRATE_ACK)
+		return true;
+	if (got < 0)
+		error_set(&mg->err, errno, "%s: %s", mg->uri, strerror(errno));
+	else
+		error_set(&mg->err, EPROTO, "%s refused the stream (its error says why)", mg->uri);
+	return false;
+}
+
+/* The guest stops here (the run loop does not go on until this returns):
+ * the disks are flushed for the target to open, the last dirty pages and
+ * the device state go, and the target says it has it all. */
+static void stop_and_copy(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	uint64_t stop = host_monotonic_ns();
+	struct machine_state *st;
+
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		int ret = m->disks[i].bd->readonly ? 0 : block_flush(m->disks[i].bd);
+		if (ret < 0) {
+			error_set(&mg->err, -ret, "cannot flush %s: %s", m->cfg.disks[i].path,
+				  strerror(-ret));
+			fail(m);
+			return;
+		}
+	}
+	st = malloc(sizeof(*st));
+	if (!st) {
+		error_set(&mg->err, ENOMEM, "out of memory");
+		fail(m);
+		return;
+	}
+	mg->cursor = 0;
+	while (send_batch(m) && !mg->w.error)
+		;
+	machine_state_capture(m, st);
+	machine_state_save(&mg->w, st);
+	free(st);
+	state_begin(&mg->w, SEC_END, 0, 1);
+	state_end(&mg->w);
+	if (!writer_ok(m) || !ack_received(m)) {
+		fail(m);
+		return;
+	}
+	release(m);
+	uint64_t now = host_monotonic_ns();
+	mg->stats.downtime_ns = now - stop;
+	mg->stats.total_ns = now - mg->start_ns;
+	mg->status = MIGRATE_COMPLETED;
+	notify(mg);
+	exit_request_raise(&m->exit, EXIT_MIGRATED, 0);
+}
+
+/* A pass is over: the pages written during it are the next pass, or, if
+ * they can go within the downtime target, the last. */
+static void next_pass(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	uint64_t dirty = code_map_log_collect(&m->bus.code, mg->pass);
+	uint64_t delivered = mg->w.offset - mg->unsent;
+	uint64_t elapsed = host_monotonic_ns() - mg->connected_ns;
+
+	/* The rate the target took the stream at, over the whole migration:
+	 * the socket's buffers hide nothing from it. */
+	mg->stats.bandwidth = (uint64_t)((double)delivered * 1e9 / (double)(elapsed + 1));
+	double seconds = (double)(dirty * STATE_PAGE_SIZE + mg->unsent) /
+			 (double)(mg->stats.bandwidth + 1);
+	mg->stats.remaining = dirty;
+	if (seconds * 1e9 <= (double)MAX_DOWNTIME_NS || mg->stats.passes >= MAX_PASSES) {
+		stop_and_copy(m);
+		return;
+	}
+	mg->stats.passes++;
+	mg->phase = MIGRATE_DIRTY_PASS;
+	mg->cursor = 0;
+}
+
+/* Bytes written to the socket that the target's host has not taken yet. */
+static uint64_t unsent(const struct migration *mg)
+{
+	int n = 0;
+	return ioctl(mg->fd, SIOCOUTQ, &n) == 0 && n > 0 ? (uint64_t)n : 0;
+}
+
+/* A pass is written: the guest runs on while the socket's buffers drain,
+ * so that the pages it dirties meanwhile go in the next pass, not in the
+ * downtime. A target that takes nothing for IO_TIMEOUT_S fails it. */
+static void drain_step(struct machine *m, uint64_t now)
+{
+	struct migration *mg = m->migration;
+	uint64_t left = unsent(mg);
+
+	if (left < mg->unsent)
+		mg->progress_ns = now;
+	mg->unsent = left;
+	if (left <= DRAINED_BYTES) {
+		next_pass(m);
+	} else if (now - mg->progress_ns > IO_TIMEOUT_S * 1000000000ull) {
+		error_set(&mg->err, ETIMEDOUT, "sending to %s: the target stopped reading", mg->uri);
+		fail(m);
+	}
+}
+
+static void send_step(struct machine *m, uint64_t now)
+{
+	struct migration *mg = m->migration;
+	uint64_t start = now;
+	bool more = true;
+
+	while (more && now - start < SEND_NS && !mg->w.error) {
+		more = send_batch(m);
+		now = host_monotonic_ns();
+	}
+	if (!writer_ok(m)) {
+		fail(m);
+		return;
+	}
+	if (!more) {
+		mg->phase = MIGRATE_DRAINING;
+		mg->unsent = unsent(mg);
+		mg->progress_ns = now;
+	}
+	mg->resume_ns = now + RUN_NS;
+}
+
+void migrate_step(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	uint64_t now = host_monotonic_ns();
+	int ret;
+
+	if (now < mg->resume_ns)
+		return;
+	if (mg->phase == MIGRATE_DRAINING) {
+		drain_step(m, now);
+		return;
+	}
+	if (mg->phase != MIGRATE_CONNECTING) {
+		send_step(m, now);
+		return;
+	}
+	ret = tcp_connect_done(mg->fd, mg->uri, &mg->err);
+	if (ret > 0)
+		connected(m);
+	else if (ret < 0)
+		fail(m);
+	if (ret == 0 && now - mg->start_ns > CONNECT_TIMEOUT_NS) {
+		error_set(&mg->err, ETIMEDOUT, "cannot connect to %s: timed out", mg->uri);
+		fail(m);
+	}
+}
+
+void migrate_destroy(struct machine *m)
+{
+	if (!m->migration)
+		return;
+	if (m->migration->status == MIGRATE_ACTIVE) {
+		error_set(&m->migration->err, ECANCELED, "the machine stopped or reset");
+		fail(m);
+	}
+	release(m);
+	free(m->migration);
+	m->migration = NULL;
+}
