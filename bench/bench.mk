@@ -64,3 +64,13 @@ bench-disk: bench-deps
 	  $(BENCH_PYTHON) -B bench/disk.py --doppel $(O)/doppel --kernel "$$kernel" \
 	    --initrd $(O)/bench/initrd-disk.img --out $(O)/bench/disk \
 	    --runs $(DISK_RUNS) --formats "$(DISK_FORMATS)"
+
+# make bench-migrate: live migration's downtime and total time beside QEMU's
+# (bench/migrate.py). MIGRATE_RUNS migrations per emulator.
+MIGRATE_RUNS ?= 3
+
+bench-migrate: bench-deps
+	$(MAKE) $(O)/doppel
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  $(BENCH_PYTHON) -B bench/migrate.py --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd "$$initrd" --out $(O)/bench/migrate --runs $(MIGRATE_RUNS)

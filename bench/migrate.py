@@ -1,0 +1,327 @@
+#!/usr/bin/python3
+"""doppel beside QEMU on live migration: boots the same Debian kernel and
+initramfs under each (1 hart, 512 MiB, a raw disk), fills 64 MiB of the
+guest's RAM with random data, starts a counter on its console (a line every
+50 ms), migrates it to a second process of the same emulator on loopback,
+and checks that the counter goes on at the target. Prints the medians of the
+downtime each emulator reports (doppel's MIGRATION event, QEMU's
+query-migrate), of the gap the counter shows on the consoles, and of the
+total time, and the doppel/QEMU ratios. `make bench-migrate` runs it; see
+docs/performance.md.
+
+Both aim at the same downtime (50 ms) with no bandwidth cap: QEMU's
+downtime-limit and max-bandwidth are set to match doppel's. Exits 1 if a
+migration failed or the guest did not go on at the target.
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from guest_console import GuestConsole, GuestError
+import report
+import run
+
+FILL_MIB = 64
+DOWNTIME_MS = 50
+MIGRATE_TIMEOUT = 300
+COUNTER_LINE = re.compile(r"C(\d+)\r*$")
+COUNTER_PERIOD_S = 0.05
+# QEMU 7.2 does not re-arm a hart's timer after an incoming migration (the
+# Sstc stimecmp, and the ACLINT's mtimecmp without Sstc): a guest that was
+# waiting for its next tick waits for ever. Its figures are still taken; that
+# the guest went on is counted, not required.
+RESUME_TIMEOUT = 30
+
+
+class CounterWatch(threading.Thread):
+    """Reads a console on a thread of its own, noting when each counter line
+    arrives (pexpect would see them only when asked); keeps the log."""
+
+    def __init__(self, con):
+        super().__init__(daemon=True)
+        self.con, self.seen = con, []
+        self.start()
+
+    def run(self):
+        partial = ""
+        while True:
+            try:
+                data = os.read(self.con.master, 4096).decode("utf-8", "replace")
+            except OSError:
+                return
+            if not data:
+                return
+            now = time.monotonic()
+            try:
+                self.con.log.write(data)
+            except ValueError:   # the console was closed
+                return
+            lines = (partial + data).split("\n")
+            partial = lines.pop()
+            for line in lines:
+                m = COUNTER_LINE.match(line)
+                if m:
+                    self.seen.append((now, int(m.group(1))))
+
+    def wait(self, timeout):
+        """Whether a counter line came within timeout seconds."""
+        end = time.monotonic() + timeout
+        while not self.seen and time.monotonic() < end:
+            time.sleep(0.02)
+        return bool(self.seen)
+
+
+class JsonLines:
+    """A QMP or doppel control connection: one JSON object per line."""
+
+    def __init__(self, path, timeout=30):
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.sock.close()
+                if time.monotonic() > end:
+                    raise GuestError("no control socket at %s" % path)
+                time.sleep(0.05)
+        self.sock.settimeout(timeout)
+        self.file = self.sock.makefile("rwb")
+        self.events = []
+        self.read()   # the greeting
+
+    def read(self):
+        line = self.file.readline()
+        if not line:
+            raise GuestError("the control socket closed")
+        return json.loads(line)
+
+    def execute(self, name, **args):
+        self.file.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
+        self.file.flush()
+        while True:
+            msg = self.read()
+            if "event" in msg:
+                self.events.append(msg)
+            elif "error" in msg:
+                raise GuestError("%s: %s" % (name, msg["error"]))
+            else:
+                return msg["return"]
+
+    def event(self, name, timeout):
+        end = time.monotonic() + timeout
+        while True:
+            for e in self.events:
+                if e["event"] == name:
+                    self.events.remove(e)
+                    return e["data"]
+            self.sock.settimeout(max(0.1, end - time.monotonic()))
+            try:
+                self.events.append(self.read())
+            except socket.timeout:
+                raise GuestError("no %s event within %d s" % (name, timeout))
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_listening(port, timeout=30):
+    """Waits for a socket listening on port (found in /proc/net/tcp, so that
+    no connection is spent on finding out)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with open("/proc/net/tcp", encoding="ascii") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].split(":")[1], 16) == port:
+                    return
+        time.sleep(0.05)
+    raise GuestError("nothing listens on port %d after %d s" % (port, timeout))
+
+
+def commands(who, argv, disk, sock, port):
+    """(source argv, target argv) for one emulator."""
+    if who == "doppel":
+        uri = "tcp:127.0.0.1:%d" % port
+        return (argv + ["--disk", "%s,format=raw" % disk, "--control", "unix:" + sock],
+                [argv[0], "run", "--incoming", uri])
+    full = argv + ["-drive", "file=%s,format=raw,if=none,id=d0" % disk,
+                              "-device", "virtio-blk-device,drive=d0"]
+    return (full + ["-qmp", "unix:%s,server=on,wait=off" % sock],
+            full + ["-incoming", "tcp:127.0.0.1:%d" % port])
+
+
+def migrate_doppel(control, port):
+    control.execute("migrate", uri="tcp:127.0.0.1:%d" % port)
+    while True:
+        data = control.event("MIGRATION", MIGRATE_TIMEOUT)
+        if data["status"] == "failed":
+            raise GuestError("doppel's migration failed: %s" % data.get("error"))
+        if data["status"] == "completed":
+            return data["downtime_ms"], data["total_ms"], data["bytes"]
+
+
+def migrate_qemu(control, port):
+    control.execute("qmp_capabilities")
+    control.execute("migrate-set-parameters", **{"downtime-limit": DOWNTIME_MS,
+                                                 "max-bandwidth": 1 << 40})
+    control.execute("migrate", uri="tcp:127.0.0.1:%d" % port)
+    end = time.monotonic() + MIGRATE_TIMEOUT
+    while time.monotonic() < end:
+        info = control.execute("query-migrate")
+        if info.get("status") == "completed":
+            return info["downtime"], info["total-time"], info["ram"]["transferred"]
+        if info.get("status") in ("failed", "cancelled"):
+            raise GuestError("QEMU's migration %s: %s" % (info["status"], info.get("error-desc")))
+        time.sleep(0.02)
+    raise GuestError("QEMU's migration did not complete within %d s" % MIGRATE_TIMEOUT)
+
+
+def console_gap(src, dst):
+    """Milliseconds between the source's last counter line and the target's
+    first, beyond the counter's own period; checks that the count goes on
+    with no gap and no repeat."""
+    last_t, last_n = src.seen[-1]
+    first_t, first_n = dst.seen[0]
+    if first_n != last_n + 1:
+        raise GuestError("the source's counter ended at %d, the target's began at %d"
+                         % (last_n, first_n))
+    return max(0.0, (first_t - last_t - COUNTER_PERIOD_S) * 1000)
+
+
+def migrate_once(who, argv, out, i, results, notes):
+    disk = os.path.join(out, "disk.img")
+    sock = os.path.join(out, "%s.sock" % who)
+    for path in (disk, sock):
+        if os.path.exists(path):
+            os.unlink(path)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "raw", disk, "64M"], check=True)
+    port = free_port()
+    src_argv, dst_argv = commands(who, argv, disk, sock, port)
+    logs = os.path.join(out, "logs")
+    src = GuestConsole(src_argv, os.path.join(logs, "%s-%d-source.log" % (who, i)), run.BOOT_TIMEOUT)
+    dst = None
+    try:
+        src.wait_for_prompt(run.BOOT_TIMEOUT)
+        if "guest_kernel" not in notes:
+            notes["guest_kernel"] = src.run("uname -r", run.COMMAND_TIMEOUT)[0].strip()
+        src.run("dd if=/dev/urandom of=/fill bs=1M count=%d 2>/dev/null" % FILL_MIB, 300)
+        src.child.sendline("i=0; while :; do echo C$i; i=$((i+1)); sleep %g; done"
+                           % COUNTER_PERIOD_S)
+        src_watch = CounterWatch(src)
+        if not src_watch.wait(30):
+            raise GuestError("no counter on the console (log: %s)" % src.log.name)
+        dst = GuestConsole(dst_argv, os.path.join(logs, "%s-%d-target.log" % (who, i)),
+                           run.BOOT_TIMEOUT)
+        dst_watch = CounterWatch(dst)
+        wait_listening(port)
+        control = JsonLines(sock)
+        if who == "doppel":
+            downtime, total, transferred = migrate_doppel(control, port)
+        else:
+            downtime, total, transferred = migrate_qemu(control, port)
+        control.close()
+        resumed = dst_watch.wait(RESUME_TIMEOUT)
+        if not resumed and who == "doppel":
+            raise GuestError("the guest did not go on at the target (log: %s)" % dst.log.name)
+        gap = console_gap(src_watch, dst_watch) if resumed else None
+        results.setdefault(who, []).append((downtime, gap, total, transferred / (1 << 20)))
+        print("%s run %d: downtime %.1f ms, console gap %s, total %.0f ms, %.1f MiB" % (
+            who, i, downtime, "-" if gap is None else "%.0f ms" % gap, total,
+            transferred / (1 << 20)), flush=True)
+    finally:
+        src.close()
+        if dst:
+            dst.close()
+
+
+MEASURES = [("downtime, as reported (ms)", 0), ("console gap (ms)", 1), ("total time (ms)", 2),
+            ("data sent (MiB)", 3)]
+
+
+def rows(results):
+    table = [["measure", "doppel", "QEMU", "doppel range", "QEMU range", "doppel/QEMU"]]
+    for name, col in MEASURES:
+        values = {who: [r[col] for r in results.get(who, []) if r[col] is not None]
+                  for who in ("doppel", "qemu")}
+        med = {who: report.median(v) for who, v in values.items()}
+        ratio = report.ratio(med["doppel"], med["qemu"])
+        table.append([name] +
+                     ["-" if med[w] is None else "%.1f" % med[w] for w in ("doppel", "qemu")] +
+                     ["-" if not values[w] else "%.1f-%.1f" % (min(values[w]), max(values[w]))
+                      for w in ("doppel", "qemu")] +
+                     ["-" if ratio is None else "%.2f" % ratio])
+    went_on = {who: "%d/%d" % (sum(r[1] is not None for r in results.get(who, [])),
+                               len(results.get(who, []))) for who in ("doppel", "qemu")}
+    table.append(["guest went on at the target", went_on["doppel"], went_on["qemu"], "-", "-", "-"])
+    return table
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--doppel", required=True, help="the doppel binary")
+    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
+    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
+    ap.add_argument("--initrd", required=True, help="the initramfs")
+    ap.add_argument("--out", required=True, help="directory for results.md, the disk and logs")
+    ap.add_argument("--runs", type=int, default=3, help="migrations per emulator (default 3)")
+    args = ap.parse_args()
+    if args.runs < 1:
+        ap.error("need --runs >= 1")
+    os.makedirs(os.path.join(args.out, "logs"), exist_ok=True)
+    guests = run.guest_commands(args.doppel, args.qemu, args.kernel, args.initrd)
+    results, errors, notes = {}, [], {}
+    load_before = os.getloadavg()[0]
+    # Taking turns, and swapping who goes first every run, spreads any change
+    # in the host's load over both.
+    for i in range(1, args.runs + 1):
+        for who, argv in sorted(guests.items(), reverse=i % 2 == 0):
+            try:
+                migrate_once(who, argv, args.out, i, results, notes)
+            except (GuestError, OSError) as e:
+                errors.append("%s run %d: %s" % (who, i, e))
+                print("  failed: %s" % e, flush=True)
+    info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
+    info.append(("load", "%d MiB of random data in the guest's RAM, a counter printed every "
+                 "50 ms; source and target on loopback; QEMU's downtime-limit %d ms and "
+                 "max-bandwidth unlimited, as doppel's" % (FILL_MIB, DOWNTIME_MS)))
+    info.append(("runs", "migrations per emulator %d (figures are medians); host load average "
+                 "%.1f before, %.1f after" % (args.runs, load_before, os.getloadavg()[0])))
+    table = rows(results)
+    verdict = ["lower is better; doppel/QEMU below 1 means doppel's is shorter",
+               "doppel's downtime runs from the stop to the target's acknowledgement (the "
+               "target has loaded everything); QEMU's from the stop to its last byte sent",
+               "console gap: the time between the source's last counter line and the target's "
+               "first, less the counter's 50 ms period, as the harness saw them arrive "
+               "(only where the guest went on)",
+               "QEMU 7.2 does not re-arm the hart's timer on the target: a guest that was "
+               "waiting for its next tick never wakes"]
+    print()
+    print(report.text_table(info, table, verdict), end="")
+    path = os.path.join(args.out, "results.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(report.markdown_table(info, table, verdict))
+    print("(markdown: %s; console logs: %s)" % (path, os.path.join(args.out, "logs")))
+    for e in errors:
+        print("ERROR " + e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
