@@ -204,10 +204,11 @@ void virtio_blk_init(struct virtio_blk *b, struct block_dev *bd, const char *id)
 	b->bd = bd;
 }
 
-void virtio_blk_close(struct virtio_blk *b)
+int virtio_blk_close(struct virtio_blk *b)
 {
-	block_close(b->bd);
+	int ret = block_close(b->bd);
 	b->bd = NULL;
+	return ret;
 }
 
 const struct virtio_device_ops virtio_blk_ops = {

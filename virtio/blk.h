@@ -23,7 +23,7 @@ extern const struct virtio_device_ops virtio_blk_ops;
 /* Serves bd (taking ownership of it) with the given serial number, which
  * is cut to VIRTIO_BLK_ID_BYTES. */
 void virtio_blk_init(struct virtio_blk *b, struct block_dev *bd, const char *id);
-/* Closes the backend, which flushes it. */
-void virtio_blk_close(struct virtio_blk *b);
+/* Closes the backend, which flushes it: -errno if that failed. */
+int virtio_blk_close(struct virtio_blk *b);
 
 #endif

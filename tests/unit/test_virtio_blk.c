@@ -71,8 +71,9 @@ static int mem_write_zeroes(struct block_dev *bd, uint64_t off, uint64_t len, bo
 	return 0;
 }
 
-static void mem_close(struct block_dev *bd)
+static int mem_close(struct block_dev *bd)
 {
+	return 0;
 }
 
 static const struct block_ops mem_ops = {
