@@ -4,7 +4,7 @@ O       ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -I.
-LDLIBS  += -lfdt -lm -lz $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
+LDLIBS  += -lfdt -lm -lz -ljansson $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
 
 CROSS   ?= riscv64-linux-gnu-
 GUEST_CC := $(CROSS)gcc
