@@ -7,7 +7,8 @@ mode and the greeting, pauses a guest loop printing a counter (the console
 goes quiet, status says paused, no instruction retires, the guest's clock
 does not jump), resumes it (the counter goes on from where it stopped),
 watches query-stats grow, sends garbage, uses `doppel control`, and quits
-(reply, SHUTDOWN event, exit status 0). Also the refusals that need no
+(reply, SHUTDOWN event, exit status 0). query-stats must count the
+guest's disk reads and writes and its network frames.. Also the refusals that need no
 guest. Prints one line per check and ends with "N passed, N failed".
 """
 import json
@@ -27,6 +28,8 @@ from boot_debian import Console, Results
 BAD_LOG = ["Oops", "BUG:", "WARNING:", "Unable to handle"]
 COUNTER = re.compile(r"C(\d+)\r?\n")
 SILENCE_S = 1.2
+DISK_READ = 256 << 10
+DISK_WRITE = 64 << 10
 
 
 class Client:
@@ -176,6 +179,11 @@ def protocol(results, client, doppel, path):
     results.check("query-stats: eth0's counters",
                   devices.get("eth0", {}).get("type") == "virtio-net" and
                   devices["eth0"]["tx_frames"] > 0 and devices["eth0"]["rx_frames"] > 0, repr(stats["devices"]))
+    vda = devices.get("vda", {})
+    results.check("query-stats: vda's counters",
+                  vda.get("type") == "virtio-blk" and vda["reads"] > 0 and
+                  vda["bytes_read"] >= DISK_READ and vda["writes"] > 0 and
+                  vda["bytes_written"] >= DISK_WRITE and vda["failed"] == 0, repr(vda))
 
     client.send_line("this is not json")
     reply = client.reply()
@@ -216,8 +224,11 @@ def main():
         refusals(results, doppel, tmp)
         path = os.path.join(tmp, "vm.sock")
         stale_socket(path)
+        disk = os.path.join(tmp, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(4 << 20)
         argv = [doppel, "run", "--kernel", kernel, "--initrd", initrd,
-                "--append", "console=ttyS0", "--net", "user", "--control", "unix:" + path]
+                "--append", "console=ttyS0", "--net", "user", "--disk", disk + ",format=raw", "--control", "unix:" + path]
         print("== %s" % " ".join(argv))
         con = Console(argv)
         try:
@@ -233,6 +244,9 @@ def main():
             con.wait_for_shell()
             con.run("ip addr add 10.0.2.15/24 dev eth0; ip link set eth0 up; "
                     "ping -c 1 -W 5 10.0.2.2 >/dev/null 2>&1")
+            con.run("dd if=/dev/vda of=/dev/null bs=4k count=%d iflag=direct 2>/dev/null; "
+                    "dd if=/dev/zero of=/dev/vda bs=4k count=%d oflag=direct 2>/dev/null; sync"
+                    % (DISK_READ >> 12, DISK_WRITE >> 12))
             pause_resume(results, con, client)
             protocol(results, client, doppel, path)
             reply = client.execute("quit")
