@@ -8,7 +8,8 @@ goes quiet, status says paused, no instruction retires, the guest's clock
 does not jump), resumes it (the counter goes on from where it stopped),
 watches query-stats grow, sends garbage, uses `doppel control`, and quits
 (reply, SHUTDOWN event, exit status 0). query-stats must count the
-guest's disk reads and writes and its network frames.. Also the refusals that need no
+guest's disk reads and writes and its network frames. A guest reboot sends
+RESET and keeps the connection.. Also the refusals that need no
 guest. Prints one line per check and ends with "N passed, N failed".
 """
 import json
@@ -249,6 +250,15 @@ def main():
                     % (DISK_READ >> 12, DISK_WRITE >> 12))
             pause_resume(results, con, client)
             protocol(results, client, doppel, path)
+            con.child.sendline("reboot -f")
+            con.child.expect("Linux version")
+            con.wait_for_shell()
+            status = client.execute("status")
+            resets = [e for e in client.events if e["event"] == "RESET"]
+            results.check("guest reboot: RESET event, the client stays connected",
+                          resets and resets[0]["data"] == {"reason": "reset"} and
+                          status.get("return", {}).get("status") == "running",
+                          "%r %r" % (client.events, status))
             reply = client.execute("quit")
             results.check("quit returns {}", reply == {"return": {}}, repr(reply))
             try:
