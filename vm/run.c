@@ -14,6 +14,9 @@
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
+/* A paused machine has no timers: it sleeps until a request, a key or its
+ * --timeout, waking this often at most. */
+#define PAUSED_SLEEP_NS 1000000000ull
 /* While a hart runs, the console and the network backends are polled at
  * most this often: soon enough that packets and keys arrive on time, and
  * rarely enough that a flood of packets (slirp reads one datagram per
@@ -137,8 +140,10 @@ void machine_run(struct machine *m)
 		if (m->paused) {
 			/* Network backends are not polled: a frame they deliver
 			 * would be written into guest RAM. */
-			if (!host_stop_requested(m, host_monotonic_ns(), deadline))
-				poll_events(m, MAX_SLEEP_NS, false);
+			uint64_t now = host_monotonic_ns();
+			if (!host_stop_requested(m, now, deadline))
+				poll_events(m, deadline && deadline - now < PAUSED_SLEEP_NS ?
+					    deadline - now : PAUSED_SLEEP_NS, false);
 			continue;
 		}
 		clint_update(&m->clint);
