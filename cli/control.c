@@ -102,7 +102,7 @@ static json_t *read_reply(FILE *in, struct error *err)
 		json_decref(msg);
 		msg = NULL;
 	}
-	error_set(err, EIO, "the VM closed the connection without a reply");
+	error_set(err, EIO, "no reply (the VM closed the connection, or %d s passed)", REPLY_TIMEOUT_S);
 out:
 	free(line);
 	return msg;
