@@ -75,12 +75,14 @@ static void poll_events(struct machine *m, uint64_t timeout_ns, bool with_net)
 	int ready = ppoll(fds, n, &ts, NULL);
 	if (console && ready > 0 && fds[0].revents)
 		console_read_ready(&m->console);
-	if (m->cfg.control && ready > 0)
-		control_poll_done(m->cfg.control, m, fds + control_first, control_count);
 	for (unsigned i = 0; i < nnics; i++) {
 		struct net_backend *nb = m->nics[i].backend;
 		nb->ops->poll_done(nb, fds + first[i], count[i], ready < 0 && errno != EINTR);
 	}
+	/* Requests last: after a pause (or a snapshot) nothing more reaches
+	 * guest RAM in this round. */
+	if (m->cfg.control && ready > 0)
+		control_poll_done(m->cfg.control, m, fds + control_first, control_count);
 }
 
 void machine_pause(struct machine *m)
