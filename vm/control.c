@@ -15,6 +15,8 @@
 #include "util/unix_listen.h"
 
 #define READ_CHUNK 4096
+/* Error descriptions: struct error's message, or a parse error's. */
+#define CONTROL_DESC_MAX 512
 
 static void client_close(struct control_client *cl)
 {
@@ -63,10 +65,26 @@ out:
 	free(text);
 }
 
+/* A description quoting the request may hold invalid UTF-8 (a name cut
+ * mid-character, raw bytes), which JSON cannot carry: such bytes become '?'. */
+static json_t *description(const char *desc)
+{
+	char ascii[CONTROL_DESC_MAX];
+	json_t *text = json_string(desc);
+	size_t i;
+
+	if (text)
+		return text;
+	for (i = 0; desc[i] && i + 1 < sizeof(ascii); i++)
+		ascii[i] = (unsigned char)desc[i] < 0x80 ? desc[i] : '?';
+	ascii[i] = '\0';
+	return json_string(ascii);
+}
+
 /* {"error": {"class", "desc"}} with the request's id, if it had one. */
 static json_t *error_reply(const char *class, const char *desc, json_t *id)
 {
-	json_t *reply = json_pack("{s:{s:s,s:s}}", "error", "class", class, "desc", desc);
+	json_t *reply = json_pack("{s:{s:s,s:o}}", "error", "class", class, "desc", description(desc));
 	if (id)
 		json_object_set(reply, "id", id);
 	return reply;
@@ -86,7 +104,7 @@ static json_t *execute_line(struct machine *m, const char *line, size_t len)
 	json_error_t jerr;
 	json_t *req = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	json_t *reply;
-	char desc[sizeof(jerr.text) + 64];
+	char desc[CONTROL_DESC_MAX];
 
 	if (!req) {
 		snprintf(desc, sizeof(desc), "JSON parse error at column %d: %s", jerr.column, jerr.text);

@@ -192,6 +192,26 @@ static void unknown_command(void **state)
 	assert_still_serving(f);
 }
 
+/* Error descriptions quote the request, cut to a length that may fall
+ * inside a UTF-8 character; the reply must still be valid JSON. */
+static void long_unicode_names(void **state)
+{
+	struct fixture *f = *state;
+	char name[128] = "a", req[512];
+	for (int i = 0; i < 40; i++)
+		strcat(name, "\xc3\xa9");    /* e acute: 2 bytes */
+	skip_greeting(f);
+	snprintf(req, sizeof(req), "{\"execute\": \"%s\"}\n", name);
+	json_t *reply = exchange(f, req);
+	assert_error(reply, "CommandNotFound");
+	json_decref(reply);
+	snprintf(req, sizeof(req), "{\"execute\": \"status\", \"arguments\": {\"%s\": 1}}\n", name);
+	reply = exchange(f, req);
+	assert_error(reply, "GenericError");
+	json_decref(reply);
+	assert_still_serving(f);
+}
+
 static void bad_arguments(void **state)
 {
 	struct fixture *f = *state;
@@ -352,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_execute, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_unicode_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(over_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_requests_in_one_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(request_split_across_reads, setup, teardown),
