@@ -1,12 +1,12 @@
-/* A request to stop the machine (power-off, reset, test exit), raised by a
- * device and seen by the run loop and the harts at their next check. */
+/* A request to stop the machine (power-off, reset, test exit, a quit from
+ * the control socket), raised by a device or the host and seen by the run loop and the harts at their next check. */
 #ifndef DOPPEL_UTIL_EXITREQ_H
 #define DOPPEL_UTIL_EXITREQ_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
 
-enum exit_kind { EXIT_NONE = 0, EXIT_POWEROFF, EXIT_RESET, EXIT_TIMEOUT };
+enum exit_kind { EXIT_NONE = 0, EXIT_POWEROFF, EXIT_RESET, EXIT_TIMEOUT, EXIT_QUIT };
 
 struct exit_request {
 	_Atomic bool pending;

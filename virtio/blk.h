@@ -5,6 +5,7 @@
 #define DOPPEL_VIRTIO_BLK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "block/block.h"
 #include "util/error.h"
@@ -12,9 +13,18 @@
 
 #define VIRTIO_BLK_ID_BYTES 20
 
+/* What the disk served, for users (query-stats): host-side counters,
+ * not device state the guest sees. */
+struct virtio_blk_stats {
+	uint64_t reads, writes, flushes;    /* requests of each type */
+	uint64_t bytes_read, bytes_written; /* by requests that succeeded */
+	uint64_t failed;                    /* requests answered with an error status */
+};
+
 struct virtio_blk {
 	char id[VIRTIO_BLK_ID_BYTES];   /* the serial number GET_ID answers */
 	struct block_dev *bd;
+	struct virtio_blk_stats stats;
 	uint8_t bounce[64 * 1024];      /* data on its way between guest and disk */
 };
 
