@@ -31,8 +31,8 @@ struct block_ops {
 	/* The range reads back as zeroes; may_unmap allows freeing space. */
 	int (*write_zeroes)(struct block_dev *bd, uint64_t off, uint64_t len, bool may_unmap);
 	/* Flushes, marks the image clean where the format has such a mark,
-	 * and frees bd. */
-	void (*close)(struct block_dev *bd);
+	 * and frees bd; fails if the flush did (the data may be lost). */
+	int (*close)(struct block_dev *bd);
 };
 
 /* The common part of every backend; a backend embeds it first. */
@@ -88,10 +88,9 @@ static inline int block_write_zeroes(struct block_dev *bd, uint64_t off, uint64_
 					    : -EINVAL;
 }
 
-static inline void block_close(struct block_dev *bd)
+static inline int block_close(struct block_dev *bd)
 {
-	if (bd)
-		bd->ops->close(bd);
+	return bd ? bd->ops->close(bd) : 0;
 }
 
 /* The format of the image at path: qcow2 if it starts with qcow2's magic,

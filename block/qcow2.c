@@ -383,12 +383,12 @@ static void free_qcow2(struct qcow2 *q)
 	free(q);
 }
 
-static void qcow2_close(struct block_dev *bd)
+static int qcow2_close(struct block_dev *bd)
 {
 	struct qcow2 *q = to_qcow2(bd);
-	if (!bd->readonly)
-		fdatasync(q->fd);
+	int ret = qcow2_flush(bd);
 	free_qcow2(q);
+	return ret;
 }
 
 static const struct block_ops qcow2_ops = {

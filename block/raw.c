@@ -77,13 +77,14 @@ static int raw_write_zeroes(struct block_dev *bd, uint64_t off, uint64_t len, bo
 	return write_zero_bytes(fd, off, len);
 }
 
-static void raw_close(struct block_dev *bd)
+static int raw_close(struct block_dev *bd)
 {
 	struct raw_dev *r = to_raw(bd);
-	if (!bd->readonly)
-		fdatasync(r->fd);
-	close(r->fd);
+	int ret = !bd->readonly && fdatasync(r->fd) ? -errno : 0;
+	if (close(r->fd) && !ret)
+		ret = -errno;
 	free(r);
+	return ret;
 }
 
 static const struct block_ops raw_ops = {

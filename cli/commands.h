@@ -7,5 +7,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_img(int argc, char **argv);
 int cmd_switch(int argc, char **argv);
+int cmd_control(int argc, char **argv);
 
 #endif

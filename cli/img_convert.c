@@ -87,7 +87,7 @@ int img_convert(int argc, char **argv)
 	unsigned cluster_bits = QCOW2_DEFAULT_CLUSTER_BITS;
 	struct block_dev *src = NULL, *dst = NULL;
 	struct error err = { 0 };
-	int c, status = 1;
+	int c, rc, status = 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:O:o:h", opts, NULL)) != -1) {
@@ -129,7 +129,11 @@ int img_convert(int argc, char **argv)
 	if (!copy(src, dst, isatty(STDOUT_FILENO)))
 		status = 0;
 out:
-	block_close(dst);
+	rc = block_close(dst);
+	if (rc < 0 && status == 0) {
+		fprintf(stderr, "doppel img: %s: %s\n", argv[optind + 1], strerror(-rc));
+		status = 1;
+	}
 	block_close(src);
 	return status;
 }

@@ -12,6 +12,7 @@ static const struct command {
 	{ "run", cmd_run, "start a virtual machine" },
 	{ "img", cmd_img, "create, inspect, check and convert disk images" },
 	{ "switch", cmd_switch, "run a virtual Ethernet switch joining VMs" },
+	{ "control", cmd_control, "send a command to a running VM's control socket" },
 };
 
 static void usage(FILE *out)

@@ -54,6 +54,10 @@ static void run_usage(FILE *out)
 		"                    wait for a live migration on HOST:PORT and run the\n"
 		"                    machine it brings (its disks at the paths the source\n"
 		"                    used); only the options below may go with it\n"
+		"  --control unix:PATH\n"
+		"                    a control socket at PATH (mode 0600): JSON requests\n"
+		"                    such as status, pause, resume, query-stats and quit, one\n"
+		"                    per line ('doppel control', docs/control.md)\n"
 		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
 		"                    (runs everything in the interpreter)\n"
@@ -136,6 +140,19 @@ static int parse_disk(char *arg, struct disk_config *d, struct error *err)
 	return 0;
 }
 
+/* How long the last replies and the SHUTDOWN event may take to reach a
+ * control client that reads slowly. */
+#define CONTROL_FLUSH_MS 1000
+
+/* --control unix:PATH: only Unix sockets for now. */
+static int parse_control(const char *arg, const char **path, struct error *err)
+{
+	if (strncmp(arg, "unix:", 5) != 0 || !arg[5])
+		return error_set(err, EINVAL, "--control: '%s' is not unix:PATH", arg);
+	*path = arg + 5;
+	return 0;
+}
+
 /* A guest status becomes a process exit status that is never 0 by accident. */
 static int exit_status(uint64_t code)
 {
@@ -187,7 +204,7 @@ int cmd_run(int argc, char **argv)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM, OPT_CPUS, OPT_DUMP_DTB, OPT_TIMEOUT, OPT_TRACE,
 	       OPT_NO_JIT, OPT_JIT_THRESHOLD, OPT_DISK, OPT_NET, OPT_RNG, OPT_RESTORE,
-	       OPT_INCOMING };
+	       OPT_INCOMING, OPT_CONTROL };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -199,6 +216,7 @@ int cmd_run(int argc, char **argv)
 		{ "disk", required_argument, NULL, OPT_DISK },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "control", required_argument, NULL, OPT_CONTROL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "no-jit", no_argument, NULL, OPT_NO_JIT },
@@ -220,8 +238,10 @@ int cmd_run(int argc, char **argv)
 		.jit_threshold = 4,
 	};
 	struct machine *m = NULL;
+	struct control *control = NULL;
+	const char *control_path = NULL;
 	struct error err = { 0 };
-	int c, status;
+	int c, status = 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -245,6 +265,12 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case OPT_RNG: cfg.rng = true; break;
+		case OPT_CONTROL:
+			if (parse_control(optarg, &control_path, &err) < 0) {
+				fprintf(stderr, "doppel run: %s\n", err.msg);
+				return 2;
+			}
+			break;
 		case OPT_DISK:
 			if (cfg.ndisks == VIRTIO_SLOTS) {
 				fprintf(stderr, "doppel run: --disk: at most %d disks\n", VIRTIO_SLOTS);
@@ -311,9 +337,20 @@ int cmd_run(int argc, char **argv)
 	}
 
 	m = calloc(1, sizeof(*m));
-	if (!m) {
+	if (control_path)
+		control = calloc(1, sizeof(*control));
+	if (!m || (control_path && !control)) {
 		fprintf(stderr, "doppel run: out of memory\n");
-		return 1;
+		goto out;
+	}
+	if (control) {
+		if (control_open(control, control_path, DOPPEL_VERSION, &err) < 0) {
+			fprintf(stderr, "doppel run: --control: %s\n", err.msg);
+			free(control);
+			control = NULL;
+			goto out;
+		}
+		cfg.control = control;
 	}
 	int ret = restore ? restore_machine(m, restore, &cfg, &err)
 		  : incoming ? migrate_incoming(m, incoming, &cfg, &err)
@@ -327,14 +364,15 @@ int cmd_run(int argc, char **argv)
 	}
 	if (ret < 0) {
 		fprintf(stderr, "doppel run: %s\n", err.msg);
-		machine_destroy(m);
-		free(m);
-		return 1;
+		goto out;
 	}
 	switch (m->exit.kind) {
 	case EXIT_TIMEOUT:
 		fprintf(stderr, "doppel run: timed out after %g s\n", cfg.timeout);
 		status = EXIT_STATUS_TIMEOUT;
+		break;
+	case EXIT_QUIT:
+		status = 0;
 		break;
 	case EXIT_MIGRATED:
 		report_migration(m->migration);
@@ -344,7 +382,13 @@ int cmd_run(int argc, char **argv)
 		status = exit_status(m->exit.code);
 		break;
 	}
-	machine_destroy(m);
+out:
+	if (m)
+		machine_destroy(m);
 	free(m);
+	if (control) {
+		control_close(control, CONTROL_FLUSH_MS);
+		free(control);
+	}
 	return status;
 }

@@ -12,13 +12,12 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "net/switch_core.h"
 #include "util/error.h"
+#include "util/unix_listen.h"
 
 /* Poll slots before the ports: the listening socket and the signalfd. */
 enum { SLOT_LISTEN, SLOT_SIGNAL, FIXED_SLOTS };
@@ -41,53 +40,6 @@ static void switch_usage(FILE *out)
 		"frames to the port the address was seen on and floods the others. At most\n"
 		"%d ports. Runs until SIGINT or SIGTERM, then prints its counters.\n\n"
 		"  -h, --help   show this help\n", SWITCH_MAX_PORTS);
-}
-
-/* A socket file left by a switch that was killed is reused; anything else
- * at PATH (a live switch, another file) is not touched. */
-static int remove_stale_socket(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return -EADDRINUSE;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int refused = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno == ECONNREFUSED;
-	close(fd);
-	if (!refused)
-		return -EADDRINUSE;
-	return unlink(path) < 0 ? -errno : 0;
-}
-
-static int listen_on(struct switch_process *sp, const char *path, struct error *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (!*path || strlen(path) >= sizeof(addr.sun_path))
-		return error_set(err, EINVAL, "socket path must be 1 to %zu bytes", sizeof(addr.sun_path) - 1);
-	strcpy(addr.sun_path, path);
-	sp->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (sp->listen_fd < 0)
-		return error_set(err, errno, "socket: %s", strerror(errno));
-	/* The socket is the switch's only access control: owner only. */
-	mode_t old_mask = umask(0177);
-	int ret = bind(sp->listen_fd, (struct sockaddr *)&addr, sizeof(addr));
-	if (ret < 0 && errno == EADDRINUSE && remove_stale_socket(path) == 0)
-		ret = bind(sp->listen_fd, (struct sockaddr *)&addr, sizeof(addr));
-	int bind_errno = errno;
-	umask(old_mask);
-	if (ret < 0)
-		return error_set(err, bind_errno, "%s: %s", path,
-				 bind_errno == EADDRINUSE ? "already in use (another switch, or not a socket)"
-							  : strerror(bind_errno));
-	if (listen(sp->listen_fd, SWITCH_MAX_PORTS) < 0) {
-		ret = error_set(err, errno, "%s: listen: %s", path, strerror(errno));
-		unlink(path);
-		return ret;
-	}
-	return 0;
 }
 
 /* SIGINT and SIGTERM arrive through a descriptor, so the poll loop ends
@@ -224,9 +176,10 @@ int cmd_switch(int argc, char **argv)
 	ret = catch_signals(sp, &err);
 	if (ret < 0)
 		goto out;
-	ret = listen_on(sp, path, &err);
+	ret = unix_listen(path, SOCK_SEQPACKET, SWITCH_MAX_PORTS, &err);
 	if (ret < 0)
 		goto out;
+	sp->listen_fd = ret;
 	fprintf(stderr, "doppel switch: listening on %s\n", path);
 	ret = serve(sp, &err);
 	unlink(path);

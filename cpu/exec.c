@@ -330,9 +330,17 @@ bool hart_exec_insn(struct hart *h, const struct insn *in)
 	return exec_one(h, in);
 }
 
+/* hart_run must return to its caller: the hart was asked to yield, or the
+ * machine to stop. Both the interpreter's loop and translated code's
+ * breaks test it. */
+static bool stop_requested(const struct hart *h)
+{
+	return h->yield || (h->stop && atomic_load(h->stop));
+}
+
 bool hart_break_check(struct hart *h)
 {
-	if (h->yield || h->s.wfi || (h->stop && atomic_load(h->stop)))
+	if (h->s.wfi || stop_requested(h))
 		return false;
 	if (hart_mip(h) & h->s.mie)
 		return false;
@@ -528,8 +536,7 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 		}
 		if (unlikely(h->break_loop)) {
 			h->break_loop = false;
-			if (h->yield || (h->stop && atomic_load(h->stop)) ||
-			    !hart_poll_interrupts(h)) {
+			if (stop_requested(h) || !hart_poll_interrupts(h)) {
 				h->yield = false;
 				break;
 			}

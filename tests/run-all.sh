@@ -85,6 +85,12 @@ if [ "${DOPPEL_SKIP_BOOT:-0}" != 1 ]; then
 			"$DOPPEL" "$kernel" "$initrd"
 		suite switch_test "$O/switch.log" python3 tests/integration/switch_test.py \
 			"$DOPPEL" "$kernel" "$initrd"
+		suite snapshot_test "$O/snapshot.log" python3 tests/integration/snapshot_test.py \
+			"$DOPPEL" "$kernel" "$initrd"
+		suite control_test "$O/control.log" python3 tests/integration/control_test.py \
+			"$DOPPEL" "$kernel" "$initrd"
+		suite migrate_test "$O/migrate.log" python3 tests/integration/migrate_test.py \
+			"$DOPPEL" "$kernel" "$initrd"
 		# Building the root file system takes many minutes (make
 		# check-rootfs does it); a cached one is tested.
 		if [ -n "$rootfs" ]; then

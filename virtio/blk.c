@@ -171,12 +171,17 @@ static int blk_handle(void *dev, unsigned queue, const struct virtq_chain *c, ui
 	case BLK_T_IN:
 		status = do_read(b, c, sector, data_len);
 		data_written = status == BLK_S_OK ? data_len : 0;
+		b->stats.reads++;
+		b->stats.bytes_read += data_written;
 		break;
 	case BLK_T_OUT:
 		status = do_write(b, c, sector);
+		b->stats.writes++;
+		b->stats.bytes_written += status == BLK_S_OK ? c->readable_len - REQ_HEADER : 0;
 		break;
 	case BLK_T_FLUSH:
 		status = block_flush(b->bd) < 0 ? BLK_S_IOERR : BLK_S_OK;
+		b->stats.flushes++;
 		break;
 	case BLK_T_GET_ID:
 		/* NUL-padded, not necessarily NUL-terminated (5.2.6). */
@@ -191,6 +196,8 @@ static int blk_handle(void *dev, unsigned queue, const struct virtq_chain *c, ui
 		status = BLK_S_UNSUPP;
 		break;
 	}
+	if (status != BLK_S_OK)
+		b->stats.failed++;
 	if (!virtq_chain_write(c, data_len, &status, 1))
 		return -EINVAL;
 	*written = (uint32_t)data_written + 1;
@@ -202,12 +209,14 @@ void virtio_blk_init(struct virtio_blk *b, struct block_dev *bd, const char *id)
 	memset(b->id, 0, sizeof(b->id));
 	memcpy(b->id, id, strnlen(id, sizeof(b->id)));
 	b->bd = bd;
+	b->stats = (struct virtio_blk_stats){ 0 };
 }
 
-void virtio_blk_close(struct virtio_blk *b)
+int virtio_blk_close(struct virtio_blk *b)
 {
-	block_close(b->bd);
+	int ret = block_close(b->bd);
 	b->bd = NULL;
+	return ret;
 }
 
 const struct virtio_device_ops virtio_blk_ops = {

@@ -397,8 +397,13 @@ int machine_create_restored(struct machine *m, const struct machine_config *cfg,
 void machine_destroy(struct machine *m)
 {
 	migrate_destroy(m);
-	for (unsigned i = 0; i < m->ndisks_open; i++)
-		virtio_blk_close(&m->disks[i]);
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		int ret = virtio_blk_close(&m->disks[i]);
+		/* Said at once: the guest's last writes may not be on disk. */
+		if (ret < 0)
+			fprintf(stderr, "doppel: cannot flush %s: %s\n", m->cfg.disks[i].path,
+				strerror(-ret));
+	}
 	for (unsigned i = 0; i < m->nnics_open; i++)
 		virtio_net_close(&m->nics[i]);
 	if (m->nharts)

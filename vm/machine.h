@@ -23,6 +23,7 @@
 #include "virtio/net.h"
 #include "vm/board.h"
 #include "vm/console.h"
+#include "vm/control.h"
 #include "vm/sbi.h"
 
 #define MACHINE_MAX_HARTS 8
@@ -59,6 +60,9 @@ struct machine_config {
 	bool trace;
 	unsigned jit_threshold;    /* translate blocks on this run; 0: never */
 	int console_in, console_out;   /* host file descriptors */
+	/* The control socket's server (--control), owned by the caller so
+	 * that its clients stay connected across guest resets; NULL: none. */
+	struct control *control;
 };
 
 struct machine {
@@ -89,6 +93,13 @@ struct machine {
 	 * disk paths set by snapshots and restores, a loaded configuration. */
 	char *disk_paths[VIRTIO_SLOTS];
 	void *config_keep;
+	/* Instructions each hart retired since the machine started (counted
+	 * by the run loop, unlike the guest-writable minstret). */
+	uint64_t retired[MACHINE_MAX_HARTS];
+	/* Paused from the control socket: no hart runs and guest time
+	 * stands still at paused_time. */
+	bool paused;
+	uint64_t paused_time;
 	/* The last outgoing live migration (vm/migrate.h), or NULL. */
 	struct migration *migration;
 };
@@ -111,6 +122,17 @@ void machine_destroy(struct machine *m);
 /* Runs until a device asks to stop or the timeout passes; the reason and
  * code are in m->exit. */
 void machine_run(struct machine *m);
+
+/* Whether hart i runs: always, except a hart the built-in SBI has not
+ * started (HSM). */
+bool machine_hart_started(const struct machine *m, unsigned i);
+
+/* Stops the harts and guest time ("STOP" event) / lets them go on from
+ * the same guest time ("RESUME"). Idempotent; called between slices. */
+void machine_pause(struct machine *m);
+void machine_resume(struct machine *m);
+/* Guest time, standing still while paused. */
+uint64_t machine_guest_time(const struct machine *m);
 
 /* The guest console, shared by the UART, the SBI console calls and HTIF. */
 void machine_console_write(struct machine *m, const uint8_t *buf, size_t len);

@@ -53,7 +53,7 @@ static uint64_t machine_state_sections(const struct machine *m)
 void machine_state_capture(const struct machine *m, struct machine_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->core.time = timebase_now(&m->time);
+	st->core.time = machine_guest_time(m);
 	st->core.nharts = m->nharts;
 	for (unsigned i = 0; i < m->nharts; i++) {
 		st->hart[i] = m->harts[i]->s;

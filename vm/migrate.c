@@ -85,7 +85,9 @@ static bool writer_ok(struct machine *m)
 	return false;
 }
 
-int migrate_start(struct machine *m, const char *uri, struct error *err)
+int migrate_start(struct machine *m, const char *uri,
+		  void (*on_change)(void *opaque, const struct migration *mg), void *opaque,
+		  struct error *err)
 {
 	struct migration *mg = m->migration;
 
@@ -115,6 +117,8 @@ int migrate_start(struct machine *m, const char *uri, struct error *err)
 	/* A target that goes away must fail a write, not end this process. */
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(mg->uri, sizeof(mg->uri), "%s", uri);
+	mg->notify = on_change;
+	mg->notify_opaque = opaque;
 	memset(&mg->stats, 0, sizeof(mg->stats));
 	memset(&mg->err, 0, sizeof(mg->err));
 	mg->status = MIGRATE_ACTIVE;
@@ -123,6 +127,13 @@ int migrate_start(struct machine *m, const char *uri, struct error *err)
 	mg->resume_ns = 0;
 	notify(mg);
 	return 0;
+}
+
+uint64_t migrate_elapsed_ms(const struct migration *mg)
+{
+	uint64_t ns = mg->status == MIGRATE_ACTIVE ? host_monotonic_ns() - mg->start_ns
+						   : mg->stats.total_ns;
+	return ns / 1000000;
 }
 
 bool migrate_active(const struct machine *m)
@@ -342,7 +353,8 @@ void migrate_step(struct machine *m)
 	uint64_t now = host_monotonic_ns();
 	int ret;
 
-	if (now < mg->resume_ns)
+	/* A paused guest needs no time of its own. */
+	if (now < mg->resume_ns && !m->paused)
 		return;
 	if (mg->phase == MIGRATE_DRAINING) {
 		drain_step(m, now);

@@ -59,10 +59,16 @@ struct migration {
 	uint64_t progress_ns;           /* when that last went down */
 };
 
-/* Starts migrating m to uri ("tcp:HOST:PORT"); the run loop does the rest.
- * -EBUSY while one is under way; -EINVAL for a bad uri or a machine that
+/* Starts migrating m to uri ("tcp:HOST:PORT"); the run loop does the rest,
+ * calling on_change (if not NULL) at every change of status. -EBUSY while
+ * one is under way; -EINVAL for a bad uri, -ENOTSUP for a machine that
  * cannot migrate; a connection refused shows later, as a failed migration. */
-int migrate_start(struct machine *m, const char *uri, struct error *err);
+int migrate_start(struct machine *m, const char *uri,
+		  void (*on_change)(void *opaque, const struct migration *mg), void *opaque,
+		  struct error *err);
+
+/* Milliseconds since the migration started (to its end, once over). */
+uint64_t migrate_elapsed_ms(const struct migration *mg);
 
 /* One step of an active migration, between run slices. On completion it
  * raises EXIT_MIGRATED: the machine lives on at the target. */

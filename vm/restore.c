@@ -59,6 +59,7 @@ static int read_config(struct state_reader *r, const struct load_opts *o, struct
 	in->cfg.jit_threshold = o->host->jit_threshold;
 	in->cfg.console_in = o->host->console_in;
 	in->cfg.console_out = o->host->console_out;
+	in->cfg.control = o->host->control;
 	in->ram = machine_ram_map(in->cfg.ram_size, err);
 	return in->ram ? 0 : -err->code;
 }

@@ -1,31 +1,34 @@
 /* The run loop: harts take turns on this thread in slices; between slices
- * the timer lines are updated, the timeout is checked, and the console and
- * the network backends are polled: without waiting, at most every
- * millisecond, while a hart runs; when every hart waits in WFI, sleeping in
- * that poll until the next timer deadline (the harts' or a backend's),
- * console input or a packet. */
+ * the timer lines are updated, the timeout is checked, and the console,
+ * the control socket and the network backends are polled: without
+ * waiting, at most every millisecond, while a hart runs; when every hart
+ * waits in WFI, sleeping in that poll until the next timer deadline (the
+ * harts' or a backend's), console input, a request or a packet. While
+ * paused, the loop only sleeps in a poll of the console and the control
+ * socket. */
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "vm/machine.h"
 #include "vm/migrate.h"
 
 #define SLICE 20000
 #define MAX_SLEEP_NS 10000000ull
+/* A paused machine has no timers: it sleeps until a request, a key or its
+ * --timeout, waking this often at most. */
+#define PAUSED_SLEEP_NS 1000000000ull
 /* While a hart runs, the console and the network backends are polled at
  * most this often: soon enough that packets and keys arrive on time, and
  * rarely enough that a flood of packets (slirp reads one datagram per
  * socket per poll) cannot interrupt the guest after every slice and take
  * all its time. */
 #define BUSY_POLL_INTERVAL_NS 1000000ull
-/* The console and every socket of every backend. */
+/* The console, the control socket and its clients, and every socket of
+ * every backend. */
 #define MAX_POLL_FDS 1024
 
-static bool hart_running(const struct machine *m, unsigned i)
+bool machine_hart_started(const struct machine *m, unsigned i)
 {
 	return !m->builtin_sbi || m->hsm[i] == HSM_STARTED;
 }
@@ -47,16 +50,23 @@ static uint64_t time_to_next_timer(const struct machine *m)
 	return ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS;
 }
 
-/* One poll over the console and the network backends, waiting up to
- * timeout_ns (0: not at all), then serving what is ready. */
-static void poll_events(struct machine *m, uint64_t timeout_ns)
+/* One poll over the console, the control socket and (with_net) the
+ * network backends, waiting up to timeout_ns (0: not at all), then serving
+ * what is ready. */
+static void poll_events(struct machine *m, uint64_t timeout_ns, bool with_net)
 {
 	struct pollfd fds[MAX_POLL_FDS];
 	unsigned first[VIRTIO_SLOTS], count[VIRTIO_SLOTS];
 	bool console = console_poll_fd(&m->console, &fds[0]);
 	unsigned n = console;
+	unsigned nnics = with_net ? m->nnics_open : 0;
+	unsigned control_first = n, control_count = 0;
 
-	for (unsigned i = 0; i < m->nnics_open; i++) {
+	if (m->cfg.control) {
+		control_count = control_poll_fill(m->cfg.control, fds + n, MAX_POLL_FDS - n);
+		n += control_count;
+	}
+	for (unsigned i = 0; i < nnics; i++) {
 		struct net_backend *nb = m->nics[i].backend;
 		first[i] = n;
 		count[i] = nb->ops->poll_fill(nb, fds + n, MAX_POLL_FDS - n, &timeout_ns);
@@ -66,10 +76,65 @@ static void poll_events(struct machine *m, uint64_t timeout_ns)
 	int ready = ppoll(fds, n, &ts, NULL);
 	if (console && ready > 0 && fds[0].revents)
 		console_read_ready(&m->console);
-	for (unsigned i = 0; i < m->nnics_open; i++) {
+	for (unsigned i = 0; i < nnics; i++) {
 		struct net_backend *nb = m->nics[i].backend;
 		nb->ops->poll_done(nb, fds + first[i], count[i], ready < 0 && errno != EINTR);
 	}
+	/* Requests last: after a pause (or a snapshot) nothing more reaches
+	 * guest RAM in this round. */
+	if (m->cfg.control && ready > 0)
+		control_poll_done(m->cfg.control, m, fds + control_first, control_count);
+}
+
+void machine_pause(struct machine *m)
+{
+	if (m->paused)
+		return;
+	m->paused = true;
+	m->paused_time = timebase_now(&m->time);
+	if (m->cfg.control)
+		control_event(m->cfg.control, "STOP", NULL);
+}
+
+uint64_t machine_guest_time(const struct machine *m)
+{
+	return m->paused ? m->paused_time : timebase_now(&m->time);
+}
+
+void machine_resume(struct machine *m)
+{
+	if (!m->paused)
+		return;
+	/* Guest time goes on from where it stopped, as QEMU's virtual clock:
+	 * the guest sees no jump, and its timers fire as many guest ticks
+	 * after the pause as they were due before it. */
+	timebase_set(&m->time, m->paused_time);
+	m->paused = false;
+	if (m->cfg.control)
+		control_event(m->cfg.control, "RESUME", NULL);
+}
+
+/* Why the machine stopped, for the control socket's event. */
+static const char *exit_reason(const struct machine *m)
+{
+	switch (m->exit.kind) {
+	case EXIT_RESET: return "reset";
+	case EXIT_TIMEOUT: return "timeout";
+	case EXIT_QUIT: return "quit";
+	case EXIT_MIGRATED: return "migrated";
+	default: return m->console.quit ? "console-quit" : "poweroff";
+	}
+}
+
+/* Ctrl-A x and the timeout end the run whether or not the guest runs.
+ * Returns whether the run ends. */
+static bool host_stop_requested(struct machine *m, uint64_t now, uint64_t deadline)
+{
+	if (m->console.quit)
+		exit_request_raise(&m->exit, EXIT_POWEROFF, 0);
+	else if (deadline && now >= deadline)
+		exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
+	return atomic_load(&m->exit.pending);
 }
 
 void machine_run(struct machine *m)
@@ -81,31 +146,46 @@ void machine_run(struct machine *m)
 	while (!atomic_load(&m->exit.pending)) {
 		bool all_waiting = true;
 
+		if (m->paused) {
+			/* Network backends are not polled: a frame they deliver
+			 * would be written into guest RAM. A migration goes on
+			 * without waiting. */
+			uint64_t now = host_monotonic_ns();
+			uint64_t sleep = migrate_active(m) ? 0 : PAUSED_SLEEP_NS;
+			if (migrate_active(m))
+				migrate_step(m);
+			if (!host_stop_requested(m, now, deadline))
+				poll_events(m, deadline && deadline - now < sleep ? deadline - now : sleep,
+					    false);
+			continue;
+		}
 		clint_update(&m->clint);
 		for (unsigned i = 0; i < m->nharts; i++) {
-			if (!hart_running(m, i))
+			if (!machine_hart_started(m, i))
 				continue;
-			hart_run(m->harts[i], SLICE);
+			m->retired[i] += hart_run(m->harts[i], SLICE);
 			/* Other harts run next and may store to the reserved
 			 * address; dropping the reservation makes a pending SC
 			 * fail, which is always allowed (unprivileged spec 8.2). */
 			if (m->nharts > 1)
 				m->harts[i]->s.reservation = RESERVATION_NONE;
-			if (!m->harts[i]->s.wfi && hart_running(m, i))
+			if (!m->harts[i]->s.wfi && machine_hart_started(m, i))
 				all_waiting = false;
 		}
 		machine_devices_poll(m);
-		/* TEMPHOOK */ { static bool tmp_started; const char *tmp_uri = getenv("DOPPEL_TMP_MIGRATE"); if (tmp_uri && !tmp_started && access("/tmp/mig/go", F_OK) == 0) { struct error e; tmp_started = true; unlink("/tmp/mig/go"); if (migrate_start(m, tmp_uri, &e) < 0) fprintf(stderr, "migrate: %s\n", e.msg); } }
 		if (migrate_active(m))
 			migrate_step(m);
 		uint64_t now = host_monotonic_ns();
-		if (m->console.quit) {
-			exit_request_raise(&m->exit, EXIT_POWEROFF, 0);
-		} else if (deadline && now >= deadline) {
-			exit_request_raise(&m->exit, EXIT_TIMEOUT, 0);
-		} else if (all_waiting || now - last_poll >= BUSY_POLL_INTERVAL_NS) {
-			poll_events(m, all_waiting ? time_to_next_timer(m) : 0);
+		if (host_stop_requested(m, now, deadline))
+			break;
+		if (all_waiting || now - last_poll >= BUSY_POLL_INTERVAL_NS) {
+			poll_events(m, all_waiting ? time_to_next_timer(m) : 0, true);
 			last_poll = now;
 		}
+	}
+	if (m->cfg.control) {
+		const char *reason = exit_reason(m);
+		control_event(m->cfg.control, m->exit.kind == EXIT_RESET ? "RESET" : "SHUTDOWN",
+			      json_pack("{s:s}", "reason", reason));
 	}
 }

@@ -52,7 +52,7 @@ void machine_config_saved(const struct machine *m, struct machine_config *cfg)
 }
 
 static int write_snapshot(struct machine *m, int fd, const char *path, int zstd_level,
-			  struct error *err)
+			  struct snapshot_info *info, struct error *err)
 {
 	struct state_writer w;
 	struct machine_state st;
@@ -62,11 +62,12 @@ static int write_snapshot(struct machine *m, int fd, const char *path, int zstd_
 	machine_state_capture(m, &st);
 	state_writer_init(&w, fd, zstd_level > 0 ? 0 : STATE_F_FILE);
 	machine_config_save(&w, &cfg);
-	ram_save(&w, m->ram, m->cfg.ram_size / STATE_PAGE_SIZE, NULL, zstd_level);
+	info->pages = ram_save(&w, m->ram, m->cfg.ram_size / STATE_PAGE_SIZE, NULL, zstd_level);
 	machine_state_save(&w, &st);
 	state_begin(&w, SEC_END, 0, 1);
 	state_end(&w);
 	int ret = state_writer_status(&w);
+	info->bytes = w.offset;
 	state_writer_destroy(&w);
 	if (ret == 0 && fsync(fd) < 0)
 		ret = -errno;
@@ -101,7 +102,7 @@ static int open_new_overlays(struct machine *m, const char *tag, char **paths,
 }
 
 int machine_snapshot(struct machine *m, const char *path, const struct snapshot_opts *o,
-		     struct error *err)
+		     struct snapshot_info *info, struct error *err)
 {
 	char *paths[VIRTIO_SLOTS] = { 0 }, tag[256], tmp[4200];
 	struct block_dev *bds[VIRTIO_SLOTS] = { 0 };
@@ -121,7 +122,7 @@ int machine_snapshot(struct machine *m, const char *path, const struct snapshot_
 		ret = error_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	ret = write_snapshot(m, fd, path, o->zstd_level, err);
+	ret = write_snapshot(m, fd, path, o->zstd_level, info, err);
 	if (ret == 0 && rename(tmp, path) < 0)
 		ret = error_set(err, errno, "cannot create %s: %s", path, strerror(errno));
 	if (ret < 0)

@@ -98,11 +98,17 @@ struct snapshot_opts {
 	int zstd_level;                      /* 0: uncompressed, mappable */
 };
 
+/* What a snapshot wrote. */
+struct snapshot_info {
+	uint64_t pages;                      /* of RAM, all but zero pages */
+	uint64_t bytes;                      /* the file's size */
+};
+
 /* Saves the paused machine to path: writable disks are flushed and frozen
  * (the machine goes on writing to a new qcow2 overlay over each, named
  * IMAGE-STEM.SNAPSHOT-STEM.qcow2 beside it), so the snapshot names a disk
  * state that matches its RAM. On failure nothing changes. */
 int machine_snapshot(struct machine *m, const char *path, const struct snapshot_opts *o,
-		     struct error *err);
+		     struct snapshot_info *info, struct error *err);
 
 #endif

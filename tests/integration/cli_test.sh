@@ -62,6 +62,17 @@ check "a bare program runs with NICs on a switch and on user NAT; SIGTERM remove
 	 while [ ! -S '$tmp/lan.sock' ] && kill -0 \$sw; do sleep 0.05; done;
 	 '$DOPPEL' run --bios none --kernel '$HELLO' --net 'switch:$tmp/lan.sock' --net user | grep -qx hello; rc=\$?;
 	 kill -TERM \$sw; wait \$sw && [ ! -e '$tmp/lan.sock' ] && exit \$rc"
+check "--control with a transport other than unix:" fails_with_one_line 2 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --control "tcp:127.0.0.1:4444"
+check "--control on a PATH that is a file" fails_with_one_line 1 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --control "unix:$tmp/disk.img"
+check "a bare program runs with --control; the socket is removed at exit" sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --control 'unix:$tmp/vm.sock' | grep -qx hello &&
+	 [ ! -e '$tmp/vm.sock' ]"
+check "control with nothing listening" fails_with_one_line 1 "$DOPPEL" control "$tmp/no-vm.sock" status
+check "control without a COMMAND" fails_with_one_line 2 "$DOPPEL" control "$tmp/no-vm.sock"
+check "control with an argument that is not KEY=VALUE" fails_with_one_line 2 \
+	"$DOPPEL" control "$tmp/no-vm.sock" status verbose
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \

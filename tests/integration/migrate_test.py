@@ -83,22 +83,31 @@ class Proxy(threading.Thread):
         src, _ = self.listener.accept()
         dst = socket.create_connection(("127.0.0.1", self.target_port))
         threading.Thread(target=self.back, args=(dst, src), daemon=True).start()
+        try:
+            self.forward(src, dst)
+        except OSError:
+            pass   # the target refused the stream and went away
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def forward(self, src, dst):
         done = 0
         while True:
             data = src.recv(1 << 16)
             if not data:
-                break
+                return
             if self.flip is not None and done <= self.flip < done + len(data):
                 i = self.flip - done
                 data = data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1:]
             if self.cut is not None and done + len(data) >= self.cut:
                 dst.sendall(data[:self.cut - done])
-                break
+                return
             dst.sendall(data)
             done += len(data)
-        for s in (src, dst):
-            s.shutdown(socket.SHUT_RDWR)
-            s.close()
 
     @staticmethod
     def back(dst, src):

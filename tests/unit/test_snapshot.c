@@ -112,10 +112,11 @@ static void snapshot_and_restore(struct fixture *f, int zstd_level)
 {
 	struct error err = { 0 };
 	struct snapshot_opts o = { .zstd_level = zstd_level };
+	struct snapshot_info info;
 
 	start(f, false);
 	uint64_t before = timebase_now(&f->a.time);
-	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), 0);
 	assert_int_equal(load(f, f->snap, &f->b, &err), 0);
 	/* The guest's clock never goes back. */
 	assert_true(timebase_now(&f->b.time) >= before);
@@ -144,10 +145,11 @@ static void snapshot_is_sparse(void **state)
 	struct fixture *f = *state;
 	struct error err = { 0 };
 	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
 	struct stat st;
 
 	start(f, false);
-	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), 0);
 	assert_int_equal(stat(f->snap, &st), 0);
 	assert_true(st.st_size < (1 << 20));
 }
@@ -171,11 +173,12 @@ static void damaged_snapshots_are_refused(void **state)
 	struct fixture *f = *state;
 	struct error err = { 0 };
 	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
 	struct stat st;
 	char copy[128], cmd[512];
 
 	start(f, false);
-	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), 0);
 	assert_int_equal(stat(f->snap, &st), 0);
 	snprintf(copy, sizeof(copy), "%s/bad.snap", f->dir);
 	const off_t offsets[] = { 0, 9, 40, 100, 4096 + 100, st.st_size / 2, st.st_size - 200,
@@ -213,10 +216,11 @@ static void disks_are_frozen_under_overlays(void **state)
 	struct fixture *f = *state;
 	struct error err = { 0 };
 	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
 	char buf[8] = { 0 }, path[160];
 
 	start(f, true);
-	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &err), 0);
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), 0);
 	snprintf(path, sizeof(path), "%s/disk.s1.qcow2", f->dir);
 	assert_string_equal(f->a.cfg.disks[0].path, path);
 	assert_int_equal(block_write(f->a.disks[0].bd, 0, "after!", 6), 0);
@@ -244,7 +248,7 @@ static void disks_are_frozen_under_overlays(void **state)
 	int fd = open(path, O_WRONLY | O_CREAT, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_true(machine_snapshot(&f->a, snap2, &o, &err) < 0);
+	assert_true(machine_snapshot(&f->a, snap2, &o, &info, &err) < 0);
 	assert_int_equal(access(snap2, F_OK), -1);
 	read_disk(&f->a, buf, 6);
 	assert_memory_equal(buf, "after!", 6);

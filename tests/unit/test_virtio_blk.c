@@ -71,8 +71,9 @@ static int mem_write_zeroes(struct block_dev *bd, uint64_t off, uint64_t len, bo
 	return 0;
 }
 
-static void mem_close(struct block_dev *bd)
+static int mem_close(struct block_dev *bd)
 {
+	return 0;
 }
 
 static const struct block_ops mem_ops = {
@@ -240,6 +241,25 @@ static void flush(void **state)
 	assert_int_equal(f->disk.flushes, 1);
 }
 
+/* query-stats shows these: successful requests count their bytes, failed
+ * ones count as failed and move none. */
+static void request_counters(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t used;
+	assert_int_equal(submit(f, T_IN, 0, 1024, true, &used), S_OK);
+	memset(guest(&f->d, BUFFER), 0x5a, 512);
+	assert_int_equal(submit(f, T_OUT, 1, 512, false, &used), S_OK);
+	assert_int_equal(submit(f, T_FLUSH, 0, 0, false, &used), S_OK);
+	assert_int_equal(submit(f, T_IN, DISK_SECTORS, 512, true, &used), S_IOERR);
+	assert_int_equal(f->blk.stats.reads, 2);
+	assert_int_equal(f->blk.stats.bytes_read, 1024);
+	assert_int_equal(f->blk.stats.writes, 1);
+	assert_int_equal(f->blk.stats.bytes_written, 512);
+	assert_int_equal(f->blk.stats.flushes, 1);
+	assert_int_equal(f->blk.stats.failed, 1);
+}
+
 static void get_id(void **state)
 {
 	struct fixture *f = *state;
@@ -337,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(data_over_odd_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(beyond_the_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(request_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(get_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(discard, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_zeroes, setup, teardown),

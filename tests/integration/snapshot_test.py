@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Snapshots of a running Debian guest: saved through the control socket,
+the process killed, restored with `doppel run --restore`.
+
+usage: snapshot_test.py DOPPEL KERNEL INITRD
+The guest writes a file to its disk, then counts on its console. It is
+paused, snapshotted and killed; the restored guest's count goes on from the
+last number printed, with no gap and no repeat, its clock did not go back,
+the file is there, and the frozen disk image is untouched by the restored
+guest, which writes to an overlay of its own that `qemu-img check` finds
+clean. A compressed snapshot restores the same way; a damaged or truncated
+one is refused with one line, and the good one still restores afterwards.
+Prints one line per check and ends with "N passed, N failed".
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pexpect
+
+from boot_debian import BAD_LOG, Console, Results
+from disk_test import digest, make_ext4
+
+COUNTER = "(i=0; while :; do echo C$i; i=$((i+1)); sleep 0.1; done) &"
+
+
+class Control:
+    """A client of doppel's control socket: one JSON object per line."""
+
+    def __init__(self, path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.sock.settimeout(timeout)
+        self.buf = b""
+        self.greeting = self.read()
+
+    def read(self):
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError("control socket closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, name, **args):
+        self.sock.sendall((json.dumps({"execute": name, "arguments": args}) + "\n").encode())
+        while True:
+            msg = self.read()
+            if "event" not in msg:
+                return msg
+
+    def close(self):
+        self.sock.close()
+
+
+def counts(text):
+    return [int(n) for n in re.findall(r"C(\d+)\r?\n", text)]
+
+
+def wait_count(con, at_least, timeout=60):
+    con.child.expect(r"C(\d+)\r?\n", timeout=timeout)
+    while int(con.child.match.group(1)) < at_least:
+        con.child.expect(r"C(\d+)\r?\n", timeout=timeout)
+
+
+def drain(con, quiet=1.0):
+    """Reads the console until it has been quiet for `quiet` seconds."""
+    while True:
+        try:
+            con.child.expect(r"\S", timeout=quiet)
+        except pexpect.TIMEOUT:
+            return
+
+
+def uptime(con):
+    return float(con.run("cat /proc/uptime").split()[0])
+
+
+def start_guest(results, base_argv, disk, sock):
+    con = Console(base_argv + ["--disk", disk, "--control", "unix:" + sock])
+    con.wait_for_shell()
+    out = con.run("mkdir -p /mnt && mount /dev/vda /mnt && echo before-snapshot > /mnt/f"
+                  " && sync && echo wrote")
+    results.check("guest wrote a file to its disk", "wrote" in out, repr(out))
+    return con
+
+
+def snapshot_running_guest(results, con, sock, path, **opts):
+    """Counts, pauses, snapshots, kills. Returns the console text after the
+    shell prompt and the guest's uptime just before the counter started."""
+    before = uptime(con)
+    con.child.sendline(COUNTER)
+    wait_count(con, 15)
+    ctl = Control(sock)
+    results.check("control greeting", "doppel" in ctl.greeting, repr(ctl.greeting))
+    results.check("pause", ctl.execute("pause") == {"return": {}})
+    drain(con)
+    reply = ctl.execute("snapshot", path=path, **opts)
+    results.check("snapshot replies", "return" in reply, repr(reply))
+    results.check("snapshot file written", os.path.getsize(path) > 0)
+    seen = con.text()
+    con.child.kill(9)
+    con.child.close(force=True)
+    ctl.close()
+    return seen, before
+
+
+def check_restored(results, name, base_argv_host, snap, seen, before, sock):
+    con = Console(base_argv_host + ["--restore", snap, "--control", "unix:" + sock])
+    try:
+        con.child.expect(r"C(\d+)\r?\n", timeout=60)
+        first = int(con.child.match.group(1))
+        wait_count(con, first + 5)
+        last_before = counts(seen)[-1]
+        results.check("%s: the count goes on with no gap and no repeat" % name,
+                      first == last_before + 1 and counts(con.text()) == list(
+                          range(first, first + len(counts(con.text())))),
+                      "last before %d, first after %d" % (last_before, first))
+        con.child.sendline("kill $!")
+        drain(con, 0.5)
+        up = uptime(con)
+        results.check("%s: the guest clock did not go back" % name, up >= before,
+                      "%.2f < %.2f" % (up, before))
+        out = con.run("cat /mnt/f")
+        results.check("%s: the file written before the snapshot is there" % name,
+                      "before-snapshot" in out, repr(out))
+        out = con.run("echo after-restore > /mnt/g && sync && cat /mnt/g")
+        results.check("%s: the disk takes writes" % name, "after-restore" in out, repr(out))
+        con.run("umount /mnt")
+        status = con.poweroff()
+        results.check("%s: poweroff exits 0" % name, status == 0, "exit %r" % status)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        results.check("%s: console" % name, False, "%s; last output:\n%s" % (
+            type(e).__name__, con.text()[-3000:]))
+        con.child.close(force=True)
+    bad = [b for b in BAD_LOG if b in con.text()]
+    results.check("%s: log clean" % name, not bad, "found %s" % bad)
+
+
+def overlays(tmp, stem):
+    return sorted(f for f in os.listdir(tmp) if f.startswith(stem + ".") and f.endswith(".qcow2"))
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    doppel, kernel, initrd = sys.argv[1:]
+    host_argv = [doppel, "run"]
+    base_argv = host_argv + ["--kernel", kernel, "--initrd", initrd, "--append", "console=ttyS0",
+                             "--mem", "256M"]
+    results = Results()
+    with tempfile.TemporaryDirectory() as tmp:
+        disk = os.path.join(tmp, "disk.img")
+        sock = os.path.join(tmp, "ctl.sock")
+        make_ext4(disk, 32)
+
+        print("== snapshot, uncompressed")
+        con = start_guest(results, base_argv, disk, sock)
+        snap = os.path.join(tmp, "s1.snap")
+        seen, before = snapshot_running_guest(results, con, sock, snap)
+        frozen = digest(disk)
+        results.check("the running guest went on on a new overlay",
+                      overlays(tmp, "disk") == ["disk.s1.qcow2"], repr(overlays(tmp, "disk")))
+        print("== restore")
+        check_restored(results, "restore", host_argv, snap, seen, before, sock + "2")
+        results.check("the frozen image is untouched", digest(disk) == frozen)
+        check = subprocess.run(["qemu-img", "check", os.path.join(tmp, "disk.s1-1.qcow2")],
+                               capture_output=True, text=True)
+        results.check("qemu-img check: the restore's overlay is clean", check.returncode == 0,
+                      check.stdout + check.stderr)
+
+        print("== damaged snapshots")
+        bad = os.path.join(tmp, "bad.snap")
+        size = os.path.getsize(snap)
+        for what, offset in (("a byte changed in the RAM", size // 2),
+                             ("a byte changed in the device state", size - 300),
+                             ("cut short", None)):
+            shutil.copy(snap, bad)
+            with open(bad, "r+b") as f:
+                if offset is None:
+                    f.truncate(size * 2 // 3)
+                else:
+                    f.seek(offset)
+                    b = f.read(1)
+                    f.seek(offset)
+                    f.write(bytes([b[0] ^ 0x10]))
+            run = subprocess.run(host_argv + ["--restore", bad], capture_output=True, text=True,
+                                 stdin=subprocess.DEVNULL, timeout=60)
+            lines = run.stderr.strip().splitlines()
+            results.check("%s: refused with one line" % what,
+                          run.returncode == 1 and len(lines) == 1 and "bad.snap" in lines[0],
+                          repr(run.stderr))
+        results.check("refused restores left no overlays behind",
+                      overlays(tmp, "disk") == ["disk.s1-1.qcow2", "disk.s1.qcow2"],
+                      repr(overlays(tmp, "disk")))
+
+        print("== snapshot, compressed")
+        disk2 = os.path.join(tmp, "disk2.img")
+        make_ext4(disk2, 32)
+        con = start_guest(results, base_argv, disk2, sock + "3")
+        snapz = os.path.join(tmp, "z.snap")
+        seen, before = snapshot_running_guest(results, con, sock + "3", snapz, compress=True)
+        print("== restore, compressed")
+        check_restored(results, "compressed restore", host_argv, snapz, seen, before, sock + "4")
+    print("%d passed, %d failed" % (results.passed, results.failed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
