@@ -28,6 +28,8 @@
 /* A target that stops reading fails the migration after this long, rather
  * than stopping the guest for good. */
 #define IO_TIMEOUT_S 5
+/* The pages one batch looks at, at most: a 5 ms step stays near 5 ms. */
+#define SCAN_PAGES 2048u
 /* A pass ends when no more than this is left in the socket's buffers. */
 #define DRAINED_BYTES (64u << 10)
 #define CONNECT_TIMEOUT_NS 10000000000ull
@@ -165,6 +167,8 @@ static void connected(struct machine *m)
 	}
 	mg->phase = MIGRATE_FIRST_PASS;
 	mg->connected_ns = host_monotonic_ns();
+	mg->progress_ns = mg->connected_ns;
+	mg->unsent = 0;
 	mg->cursor = 0;
 	mg->stats.passes = 1;
 	mg->stats.remaining = m->bus.code.pages;
@@ -180,14 +184,17 @@ static bool page_wanted(const struct machine *m, uint64_t page)
 	return mg->pass[page / 64] >> (page % 64) & 1;
 }
 
-/* Sends the pass's next page section; false when the pass is done. */
+/* Sends the pass's next page section, looking at SCAN_PAGES pages at most
+ * (checking untouched RAM for zeroes takes time too); false when the pass
+ * is done. */
 static bool send_batch(struct machine *m)
 {
 	struct migration *mg = m->migration;
 	uint64_t pfns[STATE_PAGES_PER_SECTION], pages = m->bus.code.pages;
+	uint64_t end = mg->cursor + SCAN_PAGES < pages ? mg->cursor + SCAN_PAGES : pages;
 	uint32_t n = 0;
 
-	while (mg->cursor < pages && n < STATE_PAGES_PER_SECTION) {
+	while (mg->cursor < end && n < STATE_PAGES_PER_SECTION) {
 		uint64_t page = mg->cursor++;
 		/* Skip empty words of the dirty log whole. */
 		if (mg->phase == MIGRATE_DIRTY_PASS && page % 64 == 0 && !mg->pass[page / 64]) {
@@ -306,44 +313,64 @@ static uint64_t unsent(const struct migration *mg)
 	return ioctl(mg->fd, SIOCOUTQ, &n) == 0 && n > 0 ? (uint64_t)n : 0;
 }
 
-/* A pass is written: the guest runs on while the socket's buffers drain,
- * so that the pages it dirties meanwhile go in the next pass, not in the
- * downtime. A target that takes nothing for IO_TIMEOUT_S fails it. */
-static void drain_step(struct machine *m, uint64_t now)
+/* Whether a write would not block (or would fail at once). */
+static bool writable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Notes what is still in the socket's buffers; fails the migration and
+ * returns true if the target has taken nothing for IO_TIMEOUT_S. */
+static bool stalled(struct machine *m, uint64_t now)
 {
 	struct migration *mg = m->migration;
 	uint64_t left = unsent(mg);
 
-	if (left < mg->unsent)
+	if (left < mg->unsent || left == 0)
 		mg->progress_ns = now;
 	mg->unsent = left;
-	if (left <= DRAINED_BYTES) {
-		next_pass(m);
-	} else if (now - mg->progress_ns > IO_TIMEOUT_S * 1000000000ull) {
-		error_set(&mg->err, ETIMEDOUT, "sending to %s: the target stopped reading", mg->uri);
-		fail(m);
-	}
+	if (now - mg->progress_ns <= IO_TIMEOUT_S * 1000000000ull)
+		return false;
+	error_set(&mg->err, ETIMEDOUT, "sending to %s: the target stopped reading", mg->uri);
+	fail(m);
+	return true;
 }
 
+/* A pass is written: the guest runs on while the socket's buffers drain,
+ * so that the pages it dirties meanwhile go in the next pass, not in the
+ * downtime. */
+static void drain_step(struct machine *m, uint64_t now)
+{
+	if (!stalled(m, now) && m->migration->unsent <= DRAINED_BYTES)
+		next_pass(m);
+}
+
+/* Sends while the socket takes data without blocking, for SEND_NS at most:
+ * a slow target slows the migration, not the guest. */
 static void send_step(struct machine *m, uint64_t now)
 {
 	struct migration *mg = m->migration;
 	uint64_t start = now;
-	bool more = true;
+	bool more = true, sent = false;
 
-	while (more && now - start < SEND_NS && !mg->w.error) {
+	while (more && now - start < SEND_NS && !mg->w.error && writable(mg->fd)) {
 		more = send_batch(m);
+		sent = true;
 		now = host_monotonic_ns();
 	}
 	if (!writer_ok(m)) {
 		fail(m);
 		return;
 	}
-	if (!more) {
-		mg->phase = MIGRATE_DRAINING;
-		mg->unsent = unsent(mg);
+	if (sent) {
 		mg->progress_ns = now;
+		mg->unsent = unsent(mg);
+	} else if (stalled(m, now)) {
+		return;
 	}
+	if (!more)
+		mg->phase = MIGRATE_DRAINING;
 	mg->resume_ns = now + RUN_NS;
 }
 
