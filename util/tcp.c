@@ -40,26 +40,36 @@ static int resolve(const char *uri, bool passive, struct addrinfo **out, struct 
 	return 0;
 }
 
+/* A socket for uri's (first) address, which *ai returns for the caller to
+ * free; -errno with a message. */
+static int tcp_socket(const char *uri, bool passive, int flags, struct addrinfo **ai,
+		      struct error *err)
+{
+	int ret = resolve(uri, passive, ai, err);
+	if (ret < 0)
+		return ret;
+	int fd = socket((*ai)->ai_family, (*ai)->ai_socktype | SOCK_CLOEXEC | flags, (*ai)->ai_protocol);
+	if (fd < 0) {
+		ret = error_set(err, errno, "%s: %s", uri, strerror(errno));
+		freeaddrinfo(*ai);
+		return ret;
+	}
+	return fd;
+}
+
 int tcp_connect_start(const char *uri, struct error *err)
 {
 	struct addrinfo *ai;
-	int ret = resolve(uri, false, &ai, err);
-	if (ret < 0)
-		return ret;
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-	if (fd < 0) {
-		ret = error_set(err, errno, "%s: %s", uri, strerror(errno));
-		goto out;
-	}
+	int fd = tcp_socket(uri, false, SOCK_NONBLOCK, &ai, err);
+	if (fd < 0)
+		return fd;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
-		ret = error_set(err, errno, "cannot connect to %s: %s", uri, strerror(errno));
+		int ret = error_set(err, errno, "cannot connect to %s: %s", uri, strerror(errno));
 		close(fd);
-		goto out;
+		fd = ret;
 	}
-	ret = fd;
-out:
 	freeaddrinfo(ai);
-	return ret;
+	return fd;
 }
 
 int tcp_connect_done(int fd, const char *uri, struct error *err)
@@ -84,22 +94,15 @@ int tcp_listen(const char *uri, struct error *err)
 {
 	struct addrinfo *ai;
 	int one = 1;
-	int ret = resolve(uri, true, &ai, err);
-	if (ret < 0)
-		return ret;
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd < 0) {
-		ret = error_set(err, errno, "%s: %s", uri, strerror(errno));
-		goto out;
-	}
+	int fd = tcp_socket(uri, true, 0, &ai, err);
+	if (fd < 0)
+		return fd;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0) {
-		ret = error_set(err, errno, "cannot listen on %s: %s", uri, strerror(errno));
+		int ret = error_set(err, errno, "cannot listen on %s: %s", uri, strerror(errno));
 		close(fd);
-		goto out;
+		fd = ret;
 	}
-	ret = fd;
-out:
 	freeaddrinfo(ai);
-	return ret;
+	return fd;
 }

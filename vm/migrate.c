@@ -261,7 +261,6 @@ static void stop_and_copy(struct machine *m)
 		fail(m);
 		return;
 	}
-	mg->cursor = 0;
 	while (send_batch(m) && !mg->w.error)
 		;
 	machine_state_capture(m, st);
@@ -297,13 +296,12 @@ static void next_pass(struct machine *m)
 	double seconds = (double)(dirty * STATE_PAGE_SIZE + mg->unsent) /
 			 (double)(mg->stats.bandwidth + 1);
 	mg->stats.remaining = dirty;
-	if (seconds * 1e9 <= (double)MAX_DOWNTIME_NS || mg->stats.passes >= MAX_PASSES) {
-		stop_and_copy(m);
-		return;
-	}
-	mg->stats.passes++;
 	mg->phase = MIGRATE_DIRTY_PASS;
 	mg->cursor = 0;
+	if (seconds * 1e9 <= (double)MAX_DOWNTIME_NS || mg->stats.passes >= MAX_PASSES)
+		stop_and_copy(m);
+	else
+		mg->stats.passes++;
 }
 
 /* Bytes written to the socket that the target's host has not taken yet. */
