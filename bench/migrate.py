@@ -32,10 +32,10 @@ DOWNTIME_MS = 50
 MIGRATE_TIMEOUT = 300
 COUNTER_LINE = re.compile(r"C(\d+)\r*$")
 COUNTER_PERIOD_S = 0.05
-# QEMU 7.2 does not re-arm a hart's timer after an incoming migration (the
-# Sstc stimecmp, and the ACLINT's mtimecmp without Sstc): a guest that was
-# waiting for its next tick waits for ever. Its figures are still taken; that
-# the guest went on is counted, not required.
+# Under QEMU 7.2 the guest mostly hangs at the target: it stays in its idle
+# loop with no interrupt pending, as if the timer it was waiting for had not
+# been re-armed (so also with -cpu rv64,sstc=off). Its figures are still
+# taken; that the guest went on is counted, not required.
 RESUME_TIMEOUT = 30
 
 
@@ -310,8 +310,9 @@ def main():
                "console gap: the time between the source's last counter line and the target's "
                "first, less the counter's 50 ms period, as the harness saw them arrive "
                "(only where the guest went on)",
-               "QEMU 7.2 does not re-arm the hart's timer on the target: a guest that was "
-               "waiting for its next tick never wakes"]
+               "under QEMU 7.2 the guest mostly hangs at the target, idle with no interrupt "
+               "pending (its timer seemingly not re-armed); the count of those that went on "
+               "says how often"]
     print()
     print(report.text_table(info, table, verdict), end="")
     path = os.path.join(args.out, "results.md")
