@@ -109,17 +109,6 @@ def run_guest(who, argv, log, images, results, notes):
         con.close()
 
 
-def _rate_ratio(value):
-    if value is None:
-        return "-"
-    verdict = "doppel faster" if value > 1 else "doppel slower" if value < 1 else "same"
-    return "%.2f (%s)" % (value, verdict)
-
-
-def _spread(values):
-    return "-" if not values else "%.0f-%.0f" % (min(values), max(values))
-
-
 def rows(results, formats):
     """One row per image format and test: the medians, the range over the
     runs, the ratio of the medians."""
@@ -131,7 +120,8 @@ def rows(results, formats):
             dm, qm = report.median(d), report.median(q)
             table.append([fmt, test, results["units"].get(test, "-"),
                           "-" if dm is None else "%.1f" % dm, "-" if qm is None else "%.1f" % qm,
-                          _spread(d), _spread(q), _rate_ratio(report.ratio(dm, qm))])
+                          report.spread(d), report.spread(q),
+                          report.rate_ratio(report.ratio(dm, qm))])
     return table
 
 

@@ -70,11 +70,25 @@ def _seconds(value):
     return "-" if value is None else "%.2f s" % value
 
 
-def _times(value):
+def time_ratio(value):
+    """A doppel/QEMU ratio of times (or latencies), with its verdict."""
     if value is None:
         return "-"
     verdict = "doppel slower" if value > 1 else "doppel faster" if value < 1 else "same"
     return "%.2f (%s)" % (value, verdict)
+
+
+def rate_ratio(value):
+    """A doppel/QEMU ratio of rates (throughput), with its verdict."""
+    if value is None:
+        return "-"
+    verdict = "doppel faster" if value > 1 else "doppel slower" if value < 1 else "same"
+    return "%.2f (%s)" % (value, verdict)
+
+
+def spread(values, digits=0):
+    """The range of the runs' values."""
+    return "-" if not values else "%.*f-%.*f" % (digits, min(values), digits, max(values))
 
 
 def _plain(value):
@@ -89,14 +103,14 @@ def rows(results, kernels):
               "QEMU/native"]]
     boot_d, boot_q = median(d["boot"]), median(q["boot"])
     table.append(["boot to prompt", _seconds(boot_d), _seconds(boot_q), "-",
-                  _times(ratio(boot_d, boot_q)), "-", "-"])
+                  time_ratio(ratio(boot_d, boot_q)), "-", "-"])
     for name in kernels:
         kd, kq, kn = (median(r["kernels"].get(name, [])) for r in (d, q, n))
         table.append([name, _seconds(kd), _seconds(kq), _seconds(kn),
-                      _times(ratio(kd, kq)), _plain(ratio(kd, kn)), _plain(ratio(kq, kn))])
+                      time_ratio(ratio(kd, kq)), _plain(ratio(kd, kn)), _plain(ratio(kq, kn))])
     s = suite_means(results, kernels)
     table.append(["suite geomean", _seconds(s["doppel"]), _seconds(s["qemu"]),
-                  _seconds(s["native"]), _times(s["doppel/qemu"]), _plain(s["doppel/native"]),
+                  _seconds(s["native"]), time_ratio(s["doppel/qemu"]), _plain(s["doppel/native"]),
                   _plain(s["qemu/native"])])
     table.append(["peak RSS", _mib(d["maxrss_kib"]), _mib(q["maxrss_kib"]), "-", "-", "-", "-"])
     return table
