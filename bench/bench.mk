@@ -64,3 +64,18 @@ bench-disk: bench-deps
 	  $(BENCH_PYTHON) -B bench/disk.py --doppel $(O)/doppel --kernel "$$kernel" \
 	    --initrd $(O)/bench/initrd-disk.img --out $(O)/bench/disk \
 	    --runs $(DISK_RUNS) --formats "$(DISK_FORMATS)"
+
+# make bench-net: networking in the guest beside QEMU (bench/net.py), with
+# bench/guest-net/net.c as /bench/net. NET_RUNS runs per emulator.
+NET_RUNS ?= 3
+
+$(O)/bench/net-riscv64: bench/guest-net/net.c bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(BENCH_CFLAGS) -o $@ bench/guest-net/net.c
+
+bench-net: bench-deps
+	$(MAKE) $(O)/doppel $(O)/bench/net-riscv64
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  bench/make-initrd "$$initrd" $(O)/bench/initrd-net.img net=$(O)/bench/net-riscv64 && \
+	  $(BENCH_PYTHON) -B bench/net.py --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd $(O)/bench/initrd-net.img --out $(O)/bench/net --runs $(NET_RUNS)
