@@ -227,6 +227,9 @@ def run_lan(who, argv, logs, args, record, notes):
             _, err = switch.communicate(timeout=run.COMMAND_TIMEOUT)
         if switch.returncode != 0:
             raise GuestError("doppel switch exited %d: %s" % (switch.returncode, err.strip()))
+        # Its count of frames dropped on a full port tells retransmissions
+        # apart from a slow path.
+        print("  " + err.strip().splitlines()[-1], flush=True)
 
 
 def rows(values):
