@@ -102,8 +102,22 @@ def ping(con, address, count):
     return float(average.group(1))
 
 
+def retransmitted(con):
+    """The guest's count of retransmitted TCP segments (RFC 1213's
+    tcpRetransSegs, from /proc/net/snmp)."""
+    output, _ = con.run("cat /proc/net/snmp", run.COMMAND_TIMEOUT)
+    rows = [line.split() for line in output.replace("\r", "").splitlines()
+            if line.startswith("Tcp:")]
+    if len(rows) != 2 or "RetransSegs" not in rows[0]:
+        raise GuestError("no TCP counters in /proc/net/snmp:\n" + output[-2000:])
+    return int(rows[1][rows[0].index("RetransSegs")])
+
+
 def send(con, address, port, mib):
-    """Runs /bench/net send in the guest; returns its (MB/s, bytes)."""
+    """Runs /bench/net send in the guest; returns its (MB/s, bytes) and
+    shows how many segments it had to send again (lost frames cost a
+    stream far more than a slow path)."""
+    before = retransmitted(con)
     start = time.monotonic()
     output, status = con.run("/bench/net send %s %d %d" % (address, port, mib), NET_TIMEOUT)
     host_seconds = time.monotonic() - start
@@ -113,6 +127,8 @@ def send(con, address, port, mib):
     run.check_clock(seconds, host_seconds, "TCP sending")
     if sent != mib << 20:
         raise GuestError("/bench/net sent %d bytes, not %d" % (sent, mib << 20))
+    print("  %.1f MB/s to %s, %d segments retransmitted"
+          % (rate, address, retransmitted(con) - before), flush=True)
     return rate, sent
 
 
