@@ -105,6 +105,11 @@ int net_switch_open(const struct net_config *cfg, net_receive_fn receive, void *
 		ret = error_set(err, errno, "--net switch: socket: %s", strerror(errno));
 		goto out;
 	}
+	int sndbuf = SWITCH_SOCKET_BUFFER;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0) {
+		ret = error_set(err, errno, "--net switch: SO_SNDBUF: %s", strerror(errno));
+		goto out;
+	}
 	strcpy(addr.sun_path, cfg->switch_path);
 	if (connect(s->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		ret = error_set(err, errno, "--net switch:%s: no switch listens there (%s); "
