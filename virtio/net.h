@@ -47,6 +47,11 @@ void virtio_net_init(struct virtio_net *n, struct virtio_mmio *transport, const 
  * frame into the guest's receive buffers and interrupts the guest. */
 void virtio_net_receive(void *opaque, const uint8_t *frame, size_t len);
 
+/* The backend's can_receive callback: whether the guest has a receive
+ * buffer now, so that a backend able to hold frames back keeps them until
+ * then rather than have them dropped. */
+bool virtio_net_can_receive(void *opaque);
+
 /* Closes the backend. */
 void virtio_net_close(struct virtio_net *n);
 
