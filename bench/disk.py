@@ -8,7 +8,6 @@ the doppel/QEMU ratios. `make bench-disk` runs it; see docs/performance.md.
 Exits 1 if a run failed or if doppel and QEMU read back different data (a
 checksum mismatch is a bug).
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -135,15 +134,8 @@ def mismatches(results):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--doppel", required=True, help="the doppel binary")
-    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
+    ap = run.harness_arguments(__doc__.split("\n\n")[0], "disk")
     ap.add_argument("--qemu-img", default="qemu-img", help="qemu-img (default: %(default)s)")
-    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
-    ap.add_argument("--initrd", required=True, help="initramfs holding /bench/disk")
-    ap.add_argument("--out", required=True,
-                    help="directory for results.md, the images and console logs")
-    ap.add_argument("--runs", type=int, default=3, help="boots per emulator (default 3)")
     ap.add_argument("--formats", default=",".join(FORMATS),
                     help="comma-separated image formats (default: %(default)s)")
     args = ap.parse_args()
@@ -192,15 +184,7 @@ def main():
                  "%.1f before, %.1f after" % (args.runs, load_before, os.getloadavg()[0])))
     table = rows(results, formats)
     verdict = ["throughput: higher is better; doppel/QEMU above 1 means doppel is faster"]
-    print()
-    print(report.text_table(info, table, verdict, left_columns=3), end="")
-    path = os.path.join(args.out, "results.md")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(report.markdown_table(info, table, verdict, left_columns=3))
-    print("(markdown: %s; console logs: %s)" % (path, logs))
-    for e in errors:
-        print("ERROR " + e)
-    return 1 if errors else 0
+    return report.publish(args.out, info, table, verdict, 3, errors)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,20 @@
 #!/usr/bin/python3
 """doppel beside QEMU on networking: boots the same Debian kernel and
-initramfs under each, in turn, several times, and measures, with
-/bench/net (bench/guest-net) and busybox ping in the guest:
+initramfs under each, in turn, several times, measures TCP throughput and
+ping round trips over user NAT and between two VMs on one LAN, and prints
+the medians and the doppel/QEMU ratios. `make bench-net` runs it; see
+docs/performance.md.
+
+The tests, with /bench/net (bench/guest-net) and busybox ping in the guest:
   nat.tcp   TCP from the guest to a receiver on the host, over user NAT
             (libslirp in both), the guest reaching the host as 10.0.2.2
   nat.ping  ping round trip from the guest to the NAT's gateway 10.0.2.2
   lan.tcp   TCP from one VM to another on one LAN (doppel: `doppel switch`;
             QEMU: two QEMUs joined by `-netdev socket`)
   lan.ping  ping round trip from one VM to the other on that LAN
-and prints the medians and the doppel/QEMU ratios. `make bench-net` runs
-it; see docs/performance.md.
 
 Exits 1 if a run failed (a lost ping, a stream that arrived short).
 """
-import argparse
 import os
 import re
 import signal
@@ -266,13 +267,7 @@ def rows(values):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--doppel", required=True, help="the doppel binary")
-    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
-    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
-    ap.add_argument("--initrd", required=True, help="initramfs holding /bench/net")
-    ap.add_argument("--out", required=True, help="directory for results.md and console logs")
-    ap.add_argument("--runs", type=int, default=3, help="runs per emulator (default 3)")
+    ap = run.harness_arguments(__doc__.split("\n\n")[0], "net")
     ap.add_argument("--nat-mib", type=int, default=64,
                     help="MiB sent from the guest to the host (default 64)")
     ap.add_argument("--lan-mib", type=int, default=32,
@@ -322,15 +317,7 @@ def main():
     table = rows(values)
     verdict = ["throughput (MB/s, 10^6 bytes): doppel/QEMU above 1 means doppel is faster",
                "round trip (ms): doppel/QEMU below 1 means doppel is faster"]
-    print()
-    print(report.text_table(info, table, verdict, left_columns=2), end="")
-    path = os.path.join(args.out, "results.md")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(report.markdown_table(info, table, verdict, left_columns=2))
-    print("(markdown: %s; console logs: %s)" % (path, logs))
-    for e in errors:
-        print("ERROR " + e)
-    return 1 if errors else 0
+    return report.publish(args.out, info, table, verdict, 2, errors)
 
 
 if __name__ == "__main__":

@@ -70,20 +70,26 @@ def _seconds(value):
     return "-" if value is None else "%.2f s" % value
 
 
+def _verdict(value, above, below):
+    """The ratio as printed, and what it means: judged on the two decimals
+    shown, so that 1.00 never reads as faster or slower."""
+    shown = "%.2f" % value
+    verdict = above if float(shown) > 1 else below if float(shown) < 1 else "same"
+    return "%s (%s)" % (shown, verdict)
+
+
 def time_ratio(value):
     """A doppel/QEMU ratio of times (or latencies), with its verdict."""
     if value is None:
         return "-"
-    verdict = "doppel slower" if value > 1 else "doppel faster" if value < 1 else "same"
-    return "%.2f (%s)" % (value, verdict)
+    return _verdict(value, "doppel slower", "doppel faster")
 
 
 def rate_ratio(value):
     """A doppel/QEMU ratio of rates (throughput), with its verdict."""
     if value is None:
         return "-"
-    verdict = "doppel faster" if value > 1 else "doppel slower" if value < 1 else "same"
-    return "%.2f (%s)" % (value, verdict)
+    return _verdict(value, "doppel faster", "doppel slower")
 
 
 def spread(values, digits=0):
@@ -181,6 +187,20 @@ def markdown_table(info, table, lines_after, left_columns=1):
     lines.append("")
     lines.extend("- " + line for line in lines_after)
     return "\n".join(lines) + "\n"
+
+
+def publish(out, info, table, lines_after, left_columns, errors):
+    """Prints the table and writes it to OUT/results.md, then the errors;
+    returns the exit status (1 if there were errors)."""
+    print()
+    print(text_table(info, table, lines_after, left_columns), end="")
+    path = os.path.join(out, "results.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(markdown_table(info, table, lines_after, left_columns))
+    print("(markdown: %s; console logs: %s)" % (path, os.path.join(out, "logs")))
+    for e in errors:
+        print("ERROR " + e)
+    return 1 if errors else 0
 
 
 def text(info, table, results, kernels, runs):
