@@ -156,21 +156,18 @@ def main():
     os.makedirs(images_dir, exist_ok=True)
     load_before = os.getloadavg()[0]
 
-    # Taking turns, and swapping who goes first every run, spreads any change
-    # in the host's load over both.
-    for i in range(args.runs):
-        for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
-            print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
-            images = fresh_images(args.qemu_img, images_dir, formats)
-            log = os.path.join(logs, "%s-%d.log" % (who, i + 1))
-            try:
-                run_guest(who, argv + disk_options(who, images), log, images, results, notes)
-            except GuestError as e:
-                errors.append("%s run %d: %s" % (who, i + 1, e))
-                print("  failed: %s" % e, flush=True)
-            finally:
-                for _, path in images:
-                    os.unlink(path)
+    for i, who, argv in run.turns(guests, args.runs):
+        print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
+        images = fresh_images(args.qemu_img, images_dir, formats)
+        log = os.path.join(logs, "%s-%d.log" % (who, i + 1))
+        try:
+            run_guest(who, argv + disk_options(who, images), log, images, results, notes)
+        except GuestError as e:
+            errors.append("%s run %d: %s" % (who, i + 1, e))
+            print("  failed: %s" % e, flush=True)
+        finally:
+            for _, path in images:
+                os.unlink(path)
 
     errors.extend(mismatches(results))
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))

@@ -285,22 +285,19 @@ def main():
     os.makedirs(logs, exist_ok=True)
     load_before = os.getloadavg()[0]
 
-    # Taking turns, and swapping who goes first every run, spreads any change
-    # in the host's load over both.
-    for i in range(args.runs):
-        for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
-            def record(test, value, who=who):
-                values.setdefault((who, test), []).append(value)
-                print("  %s %s %g" % (who, test, value), flush=True)
-            print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
-            name = "%s-%d" % (who, i + 1)
-            try:
-                run_nat(who, argv, os.path.join(logs, name + "-nat.log"), args, record, notes)
-                run_lan(who, argv, [os.path.join(logs, "%s-lan-%s.log" % (name, vm))
-                                    for vm in ("a", "b")], args, record, notes)
-            except GuestError as e:
-                errors.append("%s run %d: %s" % (who, i + 1, e))
-                print("  failed: %s" % e, flush=True)
+    for i, who, argv in run.turns(guests, args.runs):
+        def record(test, value, who=who):
+            values.setdefault((who, test), []).append(value)
+            print("  %s %s %g" % (who, test, value), flush=True)
+        print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
+        name = "%s-%d" % (who, i + 1)
+        try:
+            run_nat(who, argv, os.path.join(logs, name + "-nat.log"), args, record, notes)
+            run_lan(who, argv, [os.path.join(logs, "%s-lan-%s.log" % (name, vm))
+                                for vm in ("a", "b")], args, record, notes)
+        except GuestError as e:
+            errors.append("%s run %d: %s" % (who, i + 1, e))
+            print("  failed: %s" % e, flush=True)
 
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
     info.append(("network", "virtio-net over virtio-mmio, MTU 1500, no offloads. user NAT: "

@@ -52,6 +52,15 @@ def harness_arguments(description, program):
     return ap
 
 
+def turns(guests, runs):
+    """(run index, emulator, argv) for each run of each emulator in
+    guests: taking turns, and swapping who goes first every run, spreads
+    any change in the host's load over both."""
+    for i in range(runs):
+        for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
+            yield i, who, argv
+
+
 def check_clock(guest_seconds, host_seconds, what):
     """Raises GuestError if the guest timed more than the host saw pass."""
     if guest_seconds > host_seconds * CLOCK_SLACK:
