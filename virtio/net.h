@@ -2,7 +2,8 @@
  * between the guest and a network backend (net/net.h); a MAC address, link
  * status, mergeable receive buffers. Malformed frames from the guest are
  * dropped and counted; frames that find no receive buffer are dropped and
- * counted, as on a real wire (TCP retransmits). */
+ * counted, as on a real wire (TCP retransmits), unless the backend can hold
+ * them back and asks virtio_net_can_receive first (the switch port). */
 #ifndef DOPPEL_VIRTIO_NET_H
 #define DOPPEL_VIRTIO_NET_H
 
