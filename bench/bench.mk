@@ -47,6 +47,17 @@ bench: bench-deps
 bench-smoke: bench-deps
 	$(call bench_run,--runs 1 --suite-runs 1 --kernels int.hash$(bench_comma)os.syscall)
 
+# A guest benchmark program NAME ($(1)), built as $(O)/bench/NAME-riscv64,
+# in the guest image's initramfs as /bench/NAME, run by the harness $(2)
+# with the options $(3); results and console logs in $(O)/bench/NAME.
+define guest_bench
+	$(MAKE) $(O)/doppel $(O)/bench/$(1)-riscv64
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  bench/make-initrd "$$initrd" $(O)/bench/initrd-$(1).img $(1)=$(O)/bench/$(1)-riscv64 && \
+	  $(BENCH_PYTHON) -B $(2) --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd $(O)/bench/initrd-$(1).img --out $(O)/bench/$(1) $(3)
+endef
+
 # make bench-disk: disk I/O in the guest beside QEMU (bench/disk.py), with
 # bench/guest-disk/disk.c as /bench/disk. DISK_RUNS boots per emulator;
 # DISK_FORMATS the image formats (comma-separated).
@@ -58,12 +69,18 @@ $(O)/bench/disk-riscv64: bench/guest-disk/disk.c bench/bench.mk
 	$(GUEST_CC) $(BENCH_CFLAGS) -o $@ bench/guest-disk/disk.c
 
 bench-disk: bench-deps
-	$(MAKE) $(O)/doppel $(O)/bench/disk-riscv64
-	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
-	  bench/make-initrd "$$initrd" $(O)/bench/initrd-disk.img disk=$(O)/bench/disk-riscv64 && \
-	  $(BENCH_PYTHON) -B bench/disk.py --doppel $(O)/doppel --kernel "$$kernel" \
-	    --initrd $(O)/bench/initrd-disk.img --out $(O)/bench/disk \
-	    --runs $(DISK_RUNS) --formats "$(DISK_FORMATS)"
+	$(call guest_bench,disk,bench/disk.py,--runs $(DISK_RUNS) --formats "$(DISK_FORMATS)")
+
+# make bench-net: networking in the guest beside QEMU (bench/net.py), with
+# bench/guest-net/net.c as /bench/net. NET_RUNS runs per emulator.
+NET_RUNS ?= 3
+
+$(O)/bench/net-riscv64: bench/guest-net/net.c bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(BENCH_CFLAGS) -o $@ bench/guest-net/net.c
+
+bench-net: bench-deps
+	$(call guest_bench,net,bench/net.py,--runs $(NET_RUNS))
 
 # make bench-migrate: live migration's downtime and total time beside QEMU's
 # (bench/migrate.py). MIGRATE_RUNS migrations per emulator.

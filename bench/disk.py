@@ -8,7 +8,6 @@ the doppel/QEMU ratios. `make bench-disk` runs it; see docs/performance.md.
 Exits 1 if a run failed or if doppel and QEMU read back different data (a
 checksum mismatch is a bug).
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -109,17 +108,6 @@ def run_guest(who, argv, log, images, results, notes):
         con.close()
 
 
-def _rate_ratio(value):
-    if value is None:
-        return "-"
-    verdict = "doppel faster" if value > 1 else "doppel slower" if value < 1 else "same"
-    return "%.2f (%s)" % (value, verdict)
-
-
-def _spread(values):
-    return "-" if not values else "%.0f-%.0f" % (min(values), max(values))
-
-
 def rows(results, formats):
     """One row per image format and test: the medians, the range over the
     runs, the ratio of the medians."""
@@ -131,7 +119,8 @@ def rows(results, formats):
             dm, qm = report.median(d), report.median(q)
             table.append([fmt, test, results["units"].get(test, "-"),
                           "-" if dm is None else "%.1f" % dm, "-" if qm is None else "%.1f" % qm,
-                          _spread(d), _spread(q), _rate_ratio(report.ratio(dm, qm))])
+                          report.spread(d), report.spread(q),
+                          report.rate_ratio(report.ratio(dm, qm))])
     return table
 
 
@@ -145,15 +134,8 @@ def mismatches(results):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--doppel", required=True, help="the doppel binary")
-    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
+    ap = run.harness_arguments(__doc__.split("\n\n")[0], "disk")
     ap.add_argument("--qemu-img", default="qemu-img", help="qemu-img (default: %(default)s)")
-    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
-    ap.add_argument("--initrd", required=True, help="initramfs holding /bench/disk")
-    ap.add_argument("--out", required=True,
-                    help="directory for results.md, the images and console logs")
-    ap.add_argument("--runs", type=int, default=3, help="boots per emulator (default 3)")
     ap.add_argument("--formats", default=",".join(FORMATS),
                     help="comma-separated image formats (default: %(default)s)")
     args = ap.parse_args()
@@ -174,21 +156,18 @@ def main():
     os.makedirs(images_dir, exist_ok=True)
     load_before = os.getloadavg()[0]
 
-    # Taking turns, and swapping who goes first every run, spreads any change
-    # in the host's load over both.
-    for i in range(args.runs):
-        for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
-            print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
-            images = fresh_images(args.qemu_img, images_dir, formats)
-            log = os.path.join(logs, "%s-%d.log" % (who, i + 1))
-            try:
-                run_guest(who, argv + disk_options(who, images), log, images, results, notes)
-            except GuestError as e:
-                errors.append("%s run %d: %s" % (who, i + 1, e))
-                print("  failed: %s" % e, flush=True)
-            finally:
-                for _, path in images:
-                    os.unlink(path)
+    for i, who, argv in run.turns(guests, args.runs):
+        print("%s run %d/%d ..." % (who, i + 1, args.runs), flush=True)
+        images = fresh_images(args.qemu_img, images_dir, formats)
+        log = os.path.join(logs, "%s-%d.log" % (who, i + 1))
+        try:
+            run_guest(who, argv + disk_options(who, images), log, images, results, notes)
+        except GuestError as e:
+            errors.append("%s run %d: %s" % (who, i + 1, e))
+            print("  failed: %s" % e, flush=True)
+        finally:
+            for _, path in images:
+                os.unlink(path)
 
     errors.extend(mismatches(results))
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
@@ -202,15 +181,7 @@ def main():
                  "%.1f before, %.1f after" % (args.runs, load_before, os.getloadavg()[0])))
     table = rows(results, formats)
     verdict = ["throughput: higher is better; doppel/QEMU above 1 means doppel is faster"]
-    print()
-    print(report.text_table(info, table, verdict, left_columns=3), end="")
-    path = os.path.join(args.out, "results.md")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(report.markdown_table(info, table, verdict, left_columns=3))
-    print("(markdown: %s; console logs: %s)" % (path, logs))
-    for e in errors:
-        print("ERROR " + e)
-    return 1 if errors else 0
+    return report.publish(args.out, info, table, verdict, 3, errors)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Both aim at the same downtime (50 ms) with no bandwidth cap: QEMU's
 downtime-limit and max-bandwidth are set to match doppel's. Exits 1 if a
 migration failed or the guest did not go on at the target.
 """
-import argparse
 import json
 import os
 import re
@@ -274,13 +273,7 @@ def rows(results):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--doppel", required=True, help="the doppel binary")
-    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
-    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
-    ap.add_argument("--initrd", required=True, help="the initramfs")
-    ap.add_argument("--out", required=True, help="directory for results.md, the disk and logs")
-    ap.add_argument("--runs", type=int, default=3, help="migrations per emulator (default 3)")
+    ap = run.harness_arguments(__doc__.split("\n\n")[0], None)
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("need --runs >= 1")
@@ -288,22 +281,18 @@ def main():
     guests = run.guest_commands(args.doppel, args.qemu, args.kernel, args.initrd)
     results, errors, notes = {}, [], {}
     load_before = os.getloadavg()[0]
-    # Taking turns, and swapping who goes first every run, spreads any change
-    # in the host's load over both.
-    for i in range(1, args.runs + 1):
-        for who, argv in sorted(guests.items(), reverse=i % 2 == 0):
-            try:
-                migrate_once(who, argv, args.out, i, results, notes)
-            except (GuestError, OSError) as e:
-                errors.append("%s run %d: %s" % (who, i, e))
-                print("  failed: %s" % e, flush=True)
+    for i, who, argv in run.turns(guests, args.runs):
+        try:
+            migrate_once(who, argv, args.out, i + 1, results, notes)
+        except (GuestError, OSError) as e:
+            errors.append("%s run %d: %s" % (who, i + 1, e))
+            print("  failed: %s" % e, flush=True)
     info = report.machine_info(args.qemu, notes.get("guest_kernel", "unknown"))
     info.append(("load", "%d MiB of random data in the guest's RAM, a counter printed every "
                  "50 ms; source and target on loopback; QEMU's downtime-limit %d ms and "
                  "max-bandwidth unlimited, as doppel's" % (FILL_MIB, DOWNTIME_MS)))
     info.append(("runs", "migrations per emulator %d (figures are medians); host load average "
                  "%.1f before, %.1f after" % (args.runs, load_before, os.getloadavg()[0])))
-    table = rows(results)
     verdict = ["lower is better; doppel/QEMU below 1 means doppel's is shorter",
                "doppel's downtime runs from the stop to the target's acknowledgement (the "
                "target has loaded everything); QEMU's from the stop to its last byte sent",
@@ -313,15 +302,7 @@ def main():
                "under QEMU 7.2 the guest mostly hangs at the target, idle with no interrupt "
                "pending (its timer seemingly not re-armed); the count of those that went on "
                "says how often"]
-    print()
-    print(report.text_table(info, table, verdict), end="")
-    path = os.path.join(args.out, "results.md")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(report.markdown_table(info, table, verdict))
-    print("(markdown: %s; console logs: %s)" % (path, os.path.join(args.out, "logs")))
-    for e in errors:
-        print("ERROR " + e)
-    return 1 if errors else 0
+    return report.publish(args.out, info, rows(results), verdict, 1, errors)
 
 
 if __name__ == "__main__":

@@ -70,11 +70,31 @@ def _seconds(value):
     return "-" if value is None else "%.2f s" % value
 
 
-def _times(value):
+def _verdict(value, above, below):
+    """The ratio as printed, and what it means: judged on the two decimals
+    shown, so that 1.00 never reads as faster or slower."""
+    shown = "%.2f" % value
+    verdict = above if float(shown) > 1 else below if float(shown) < 1 else "same"
+    return "%s (%s)" % (shown, verdict)
+
+
+def time_ratio(value):
+    """A doppel/QEMU ratio of times (or latencies), with its verdict."""
     if value is None:
         return "-"
-    verdict = "doppel slower" if value > 1 else "doppel faster" if value < 1 else "same"
-    return "%.2f (%s)" % (value, verdict)
+    return _verdict(value, "doppel slower", "doppel faster")
+
+
+def rate_ratio(value):
+    """A doppel/QEMU ratio of rates (throughput), with its verdict."""
+    if value is None:
+        return "-"
+    return _verdict(value, "doppel faster", "doppel slower")
+
+
+def spread(values, digits=0):
+    """The range of the runs' values."""
+    return "-" if not values else "%.*f-%.*f" % (digits, min(values), digits, max(values))
 
 
 def _plain(value):
@@ -89,14 +109,14 @@ def rows(results, kernels):
               "QEMU/native"]]
     boot_d, boot_q = median(d["boot"]), median(q["boot"])
     table.append(["boot to prompt", _seconds(boot_d), _seconds(boot_q), "-",
-                  _times(ratio(boot_d, boot_q)), "-", "-"])
+                  time_ratio(ratio(boot_d, boot_q)), "-", "-"])
     for name in kernels:
         kd, kq, kn = (median(r["kernels"].get(name, [])) for r in (d, q, n))
         table.append([name, _seconds(kd), _seconds(kq), _seconds(kn),
-                      _times(ratio(kd, kq)), _plain(ratio(kd, kn)), _plain(ratio(kq, kn))])
+                      time_ratio(ratio(kd, kq)), _plain(ratio(kd, kn)), _plain(ratio(kq, kn))])
     s = suite_means(results, kernels)
     table.append(["suite geomean", _seconds(s["doppel"]), _seconds(s["qemu"]),
-                  _seconds(s["native"]), _times(s["doppel/qemu"]), _plain(s["doppel/native"]),
+                  _seconds(s["native"]), time_ratio(s["doppel/qemu"]), _plain(s["doppel/native"]),
                   _plain(s["qemu/native"])])
     table.append(["peak RSS", _mib(d["maxrss_kib"]), _mib(q["maxrss_kib"]), "-", "-", "-", "-"])
     return table
@@ -167,6 +187,20 @@ def markdown_table(info, table, lines_after, left_columns=1):
     lines.append("")
     lines.extend("- " + line for line in lines_after)
     return "\n".join(lines) + "\n"
+
+
+def publish(out, info, table, lines_after, left_columns, errors):
+    """Prints the table and writes it to OUT/results.md, then the errors;
+    returns the exit status (1 if there were errors)."""
+    print()
+    print(text_table(info, table, lines_after, left_columns), end="")
+    path = os.path.join(out, "results.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(markdown_table(info, table, lines_after, left_columns))
+    print("(markdown: %s; console logs: %s)" % (path, os.path.join(out, "logs")))
+    for e in errors:
+        print("ERROR " + e)
+    return 1 if errors else 0
 
 
 def text(info, table, results, kernels, runs):

@@ -38,6 +38,30 @@ def guest_commands(doppel, qemu, kernel, initrd):
     }
 
 
+def harness_arguments(description, program):
+    """An argument parser with what every harness takes: the emulators, the
+    guest kernel, an initramfs holding /bench/PROGRAM (or, with program
+    None, the guest image's own), where the results go, and how many runs."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--doppel", required=True, help="the doppel binary")
+    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
+    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
+    ap.add_argument("--initrd", required=True,
+                    help="initramfs holding /bench/" + program if program else "the initramfs")
+    ap.add_argument("--out", required=True, help="directory for results.md and console logs")
+    ap.add_argument("--runs", type=int, default=3, help="boots per emulator (default 3)")
+    return ap
+
+
+def turns(guests, runs):
+    """(run index, emulator, argv) for each run of each emulator in
+    guests: taking turns, and swapping who goes first every run, spreads
+    any change in the host's load over both."""
+    for i in range(runs):
+        for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
+            yield i, who, argv
+
+
 def check_clock(guest_seconds, host_seconds, what):
     """Raises GuestError if the guest timed more than the host saw pass."""
     if guest_seconds > host_seconds * CLOCK_SLACK:
@@ -119,14 +143,8 @@ def mismatches(results, kernels):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--doppel", required=True, help="the doppel binary")
-    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU (default: %(default)s)")
-    ap.add_argument("--kernel", required=True, help="the guest kernel Image")
-    ap.add_argument("--initrd", required=True, help="initramfs holding /bench/suite")
+    ap = harness_arguments(__doc__.split("\n\n")[0], "suite")
     ap.add_argument("--native", required=True, help="the suite built for this host")
-    ap.add_argument("--out", required=True, help="directory for results.md and console logs")
-    ap.add_argument("--runs", type=int, default=3, help="boots per emulator (default 3)")
     ap.add_argument("--suite-runs", type=int,
                     help="boots that also run the suite, and native runs (default: --runs)")
     ap.add_argument("--kernels", default="",

@@ -68,8 +68,13 @@ static void close_port(struct switch_process *sp, unsigned port)
 static void accept_port(struct switch_process *sp)
 {
 	int fd = accept4(sp->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int sndbuf = SWITCH_SOCKET_BUFFER;
 	if (fd < 0)
 		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0) {
+		close(fd);
+		return;
+	}
 	int port = switch_core_add_port(&sp->core);
 	if (port < 0) {
 		close(fd);

@@ -17,6 +17,8 @@
 
 /* A frame arriving for the NIC; the callback copies it before returning. */
 typedef void (*net_receive_fn)(void *opaque, const uint8_t *frame, size_t len);
+/* Whether the NIC has room for a frame now. */
+typedef bool (*net_can_receive_fn)(void *opaque);
 
 /* hostfwd=tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (addresses
  * in network order; 0 means any host address, or the guest's DHCP address). */
@@ -74,8 +76,11 @@ int net_slirp_open(const struct net_config *cfg, net_receive_fn receive, void *o
 		     struct net_backend **out, struct error *err);
 
 /* Opens a port on the virtual switch listening at cfg->switch_path
- * (net/switch.c, `doppel switch`). Frames for the guest go to receive. */
-int net_switch_open(const struct net_config *cfg, net_receive_fn receive, void *opaque,
-		    struct net_backend **out, struct error *err);
+ * (net/switch.c, `doppel switch`). Frames for the guest go to receive;
+ * while can_receive says no, they wait in the socket (and the switch drops
+ * what no longer fits there). */
+int net_switch_open(const struct net_config *cfg, net_receive_fn receive,
+		    net_can_receive_fn can_receive, void *opaque, struct net_backend **out,
+		    struct error *err);
 
 #endif

@@ -1,7 +1,8 @@
 /* A NIC's port on the virtual switch (`doppel switch PATH`, cli/switch.c):
  * a SOCK_SEQPACKET connection to the switch's Unix socket, where one message
  * is one Ethernet frame, so frames need no framing. Sends never block the
- * harts: a frame the socket cannot take now is dropped, as on a busy wire. */
+ * harts: a frame the socket cannot take now is dropped, as on a busy wire.
+ * Frames for a guest with no free receive buffer wait in the socket. */
 #include "net/net.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 struct switch_backend {
 	struct net_backend nb;
+	net_can_receive_fn can_receive;
 	int fd;                                 /* -1 once the switch has gone */
 	uint8_t frame[SWITCH_MAX_FRAME];
 };
@@ -48,7 +50,10 @@ static unsigned switch_poll_fill(struct net_backend *nb, struct pollfd *fds, uns
 				 uint64_t *timeout_ns)
 {
 	struct switch_backend *s = to_switch(nb);
-	if (s->fd < 0 || max == 0)
+	/* A frame the guest has no buffer for stays in the socket: dropped
+	 * now, it would cost a TCP stream a retransmission; waiting there, it
+	 * is taken once the guest gives buffers back. */
+	if (s->fd < 0 || max == 0 || !s->can_receive(s->nb.opaque))
 		return 0;
 	fds[0] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
 	return 1;
@@ -59,7 +64,7 @@ static void switch_poll_done(struct net_backend *nb, const struct pollfd *fds, u
 	struct switch_backend *s = to_switch(nb);
 	if (s->fd < 0 || n == 0 || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 		return;
-	for (unsigned i = 0; i < RECV_BATCH; i++) {
+	for (unsigned i = 0; i < RECV_BATCH && s->can_receive(s->nb.opaque); i++) {
 		/* MSG_TRUNC: the message's real length, to drop an oversized one. */
 		ssize_t got = recv(s->fd, s->frame, sizeof(s->frame), MSG_DONTWAIT | MSG_TRUNC);
 		if (got < 0) {
@@ -91,8 +96,9 @@ static const struct net_backend_ops switch_ops = {
 	.close = switch_close,
 };
 
-int net_switch_open(const struct net_config *cfg, net_receive_fn receive, void *opaque,
-		    struct net_backend **out, struct error *err)
+int net_switch_open(const struct net_config *cfg, net_receive_fn receive,
+		    net_can_receive_fn can_receive, void *opaque, struct net_backend **out,
+		    struct error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int ret = 0;
@@ -100,9 +106,15 @@ int net_switch_open(const struct net_config *cfg, net_receive_fn receive, void *
 	if (!s)
 		return error_set(err, ENOMEM, "out of memory");
 	s->nb = (struct net_backend){ .ops = &switch_ops, .receive = receive, .opaque = opaque };
+	s->can_receive = can_receive;
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		ret = error_set(err, errno, "--net switch: socket: %s", strerror(errno));
+		goto out;
+	}
+	int sndbuf = SWITCH_SOCKET_BUFFER;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0) {
+		ret = error_set(err, errno, "--net switch: SO_SNDBUF: %s", strerror(errno));
 		goto out;
 	}
 	strcpy(addr.sun_path, cfg->switch_path);

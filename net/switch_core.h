@@ -16,6 +16,13 @@
  * virtio-net card sends (a 64 KiB GSO segment with its header). */
 #define SWITCH_MIN_FRAME 14
 #define SWITCH_MAX_FRAME 65550
+/* SO_SNDBUF of both ends of a port's connection. A Unix socket's default
+ * (net.core.wmem_default, 208 KiB) queues only about a hundred 1514-byte
+ * frames, which one guest's TCP stream overruns while the receiving VM is
+ * between polls: every frame dropped then costs the stream a retransmission
+ * (docs/performance.md, Networking). The kernel caps the request at
+ * net.core.wmem_max. */
+#define SWITCH_SOCKET_BUFFER (4 << 20)
 
 struct switch_mac_entry {
 	uint8_t mac[6];

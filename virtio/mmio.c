@@ -125,6 +125,12 @@ void virtio_mmio_process(struct virtio_mmio *t, unsigned queue)
 		needs_reset(t);
 }
 
+bool virtio_mmio_has_avail(struct virtio_mmio *t, unsigned queue)
+{
+	const struct virtq_state *q = live_queue(t, queue);
+	return q && virtq_has_avail(t->bus, q);
+}
+
 int virtio_mmio_pop(struct virtio_mmio *t, unsigned queue, struct virtq_chain *c)
 {
 	struct virtq_state *q = live_queue(t, queue);

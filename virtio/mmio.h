@@ -93,7 +93,9 @@ void virtio_mmio_process(struct virtio_mmio *t, unsigned queue);
  * virtio_mmio_unpop gives the last n chains taken back to the available
  * ring (nothing was pushed since). virtio_mmio_push returns a chain through
  * the used ring, and virtio_mmio_signal raises the interrupt if the driver
- * wants one for what was pushed. */
+ * wants one for what was pushed. virtio_mmio_has_avail says whether a
+ * virtio_mmio_pop would find a chain. */
+bool virtio_mmio_has_avail(struct virtio_mmio *t, unsigned queue);
 int virtio_mmio_pop(struct virtio_mmio *t, unsigned queue, struct virtq_chain *c);
 void virtio_mmio_unpop(struct virtio_mmio *t, unsigned queue, unsigned n);
 int virtio_mmio_push(struct virtio_mmio *t, unsigned queue, uint16_t head, uint32_t written);

@@ -113,6 +113,12 @@ void virtio_net_receive(void *opaque, const uint8_t *frame, size_t len)
 	virtio_mmio_signal(n->transport, VIRTIO_NET_RX_QUEUE);
 }
 
+bool virtio_net_can_receive(void *opaque)
+{
+	struct virtio_net *n = opaque;
+	return virtio_mmio_has_avail(n->transport, VIRTIO_NET_RX_QUEUE);
+}
+
 void virtio_net_init(struct virtio_net *n, struct virtio_mmio *transport, const uint8_t mac[6])
 {
 	memset(&n->s, 0, sizeof(n->s));

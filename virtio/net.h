@@ -2,7 +2,8 @@
  * between the guest and a network backend (net/net.h); a MAC address, link
  * status, mergeable receive buffers. Malformed frames from the guest are
  * dropped and counted; frames that find no receive buffer are dropped and
- * counted, as on a real wire (TCP retransmits). */
+ * counted, as on a real wire (TCP retransmits), unless the backend can hold
+ * them back and asks virtio_net_can_receive first (the switch port). */
 #ifndef DOPPEL_VIRTIO_NET_H
 #define DOPPEL_VIRTIO_NET_H
 
@@ -47,6 +48,11 @@ void virtio_net_init(struct virtio_net *n, struct virtio_mmio *transport, const 
 /* The backend's receive callback (opaque: the struct virtio_net): copies the
  * frame into the guest's receive buffers and interrupts the guest. */
 void virtio_net_receive(void *opaque, const uint8_t *frame, size_t len);
+
+/* The backend's can_receive callback: whether the guest has a receive
+ * buffer now, so that a backend able to hold frames back keeps them until
+ * then rather than have them dropped. */
+bool virtio_net_can_receive(void *opaque);
 
 /* Closes the backend. */
 void virtio_net_close(struct virtio_net *n);

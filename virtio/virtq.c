@@ -125,6 +125,12 @@ static int walk_indirect(struct virtq_chain *c, const struct desc *ind)
 	return -EINVAL;
 }
 
+bool virtq_has_avail(const struct bus *bus, const struct virtq_state *q)
+{
+	const uint8_t *avail = avail_ring(bus, q);
+	return q->ready && avail && load16(avail + 2) != q->last_avail_idx;
+}
+
 int virtq_pop(struct bus *bus, struct virtq_state *q, struct virtq_chain *c)
 {
 	const uint8_t *avail = avail_ring(bus, q);

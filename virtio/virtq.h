@@ -59,6 +59,10 @@ bool virtq_valid(const struct bus *bus, const struct virtq_state *q);
  * notify on the next entry), -EINVAL if the ring or chain is malformed. */
 int virtq_pop(struct bus *bus, struct virtq_state *q, struct virtq_chain *c);
 
+/* Whether the driver has made a chain available that virtq_pop has not
+ * taken (false for a queue not set up or whose rings left RAM). */
+bool virtq_has_avail(const struct bus *bus, const struct virtq_state *q);
+
 /* Returns the chain to the driver through the used ring, with written bytes
  * written into its writable buffers. */
 int virtq_push(struct bus *bus, struct virtq_state *q, uint16_t head, uint32_t written);

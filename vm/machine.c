@@ -161,8 +161,10 @@ static int create_nic(struct machine *m, unsigned slot, struct error *err)
 	else
 		default_mac(m->nnics_open, mac);
 	virtio_net_init(n, &m->virtio[slot], mac);
-	int ret = nc->type == NET_SWITCH ? net_switch_open(nc, virtio_net_receive, n, &n->backend, err)
-					 : net_slirp_open(nc, virtio_net_receive, n, &n->backend, err);
+	int ret = nc->type == NET_SWITCH
+			  ? net_switch_open(nc, virtio_net_receive, virtio_net_can_receive, n,
+					    &n->backend, err)
+			  : net_slirp_open(nc, virtio_net_receive, n, &n->backend, err);
 	if (ret < 0)
 		return ret;
 	virtio_mmio_init(&m->virtio[slot], &m->bus, &virtio_net_ops, n);

@@ -213,6 +213,26 @@ static void test_rx_into_one_buffer(void **state)
 	stop(f);
 }
 
+/* can_receive tells a backend whether to hand over a frame or keep it. */
+static void test_can_receive_follows_rx_buffers(void **state)
+{
+	struct fixture *f = start(0);
+	uint8_t frame[60];
+	fill(frame, sizeof(frame));
+	assert_false(virtio_net_can_receive(f->n));
+	post_rx(f, 0, RX_BUF, 1526);
+	assert_true(virtio_net_can_receive(f->n));
+	virtio_net_receive(f->n, frame, sizeof(frame));
+	assert_int_equal(used_idx(&f->d), 1);
+	assert_false(virtio_net_can_receive(f->n));
+	post_rx(f, 1, RX_BUF + 0x800, 1526);
+	assert_true(virtio_net_can_receive(f->n));
+	/* After a reset the queue is gone, and buffers in guest RAM with it. */
+	reg_write(&f->d, REG_STATUS, 0);
+	assert_false(virtio_net_can_receive(f->n));
+	stop(f);
+}
+
 static void test_rx_too_small_without_mergeable(void **state)
 {
 	struct fixture *f = start(0);
@@ -292,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_tx_malformed_dropped_and_counted),
 		cmocka_unit_test(test_tx_buffer_outside_ram_needs_reset),
 		cmocka_unit_test(test_rx_into_one_buffer),
+		cmocka_unit_test(test_can_receive_follows_rx_buffers),
 		cmocka_unit_test(test_rx_too_small_without_mergeable),
 		cmocka_unit_test(test_rx_mergeable_buffers),
 		cmocka_unit_test(test_rx_mergeable_too_few_buffers_gives_them_back),
