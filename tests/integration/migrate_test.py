@@ -4,9 +4,10 @@ two doppel processes on loopback.
 
 usage: migrate_test.py DOPPEL KERNEL INITRD
 A guest with a disk writes a file to it, fills some RAM and prints a counter.
-Migrations that fail must leave the source running and counting: the target
-killed mid-way, the connection cut, a byte of the stream flipped (through a
-proxy; the target refuses the last two with one line and exit status 1).
+Migrations that fail must leave the source running and counting, with a
+MIGRATION "failed" event and query-migrate saying why: the target killed
+mid-way, the connection cut, a byte of the stream flipped (through a proxy;
+the target refuses the last two with one line and exit status 1).
 Then a migration that succeeds: the source exits 0 with a MIGRATION
 "completed" event, and the target's console goes on with the count, with no
 gap and no repeat, and finds the file. Also the refusals that need no guest:
@@ -169,6 +170,11 @@ def failed_migration(results, doppel, src, client, name, uri_for, expect_target)
                   event is not None and event["status"] == "failed" and event.get("error"),
                   repr(event))
     results.check("%s: the source keeps running and counting" % name, still_counting(src))
+    info = client.execute("query-migrate").get("return", {})
+    results.check("%s: query-migrate says failed, and why" % name,
+                  info.get("status") == "failed" and event is not None and
+                  info.get("error") == event.get("error"),
+                  repr(info))
     status = target.exit_status()
     if expect_target:
         lines = target.error_lines()
