@@ -1,5 +1,6 @@
 #include "util/tcp.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -105,4 +106,28 @@ int tcp_listen(const char *uri, struct error *err)
 	}
 	freeaddrinfo(ai);
 	return fd;
+}
+
+int tcp_local_uri(int fd, char *buf, size_t len, struct error *err)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = sizeof(sa);
+	char host[INET6_ADDRSTRLEN];
+	bool v6;
+	unsigned port;
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
+		return error_set(err, errno, "getsockname: %s", strerror(errno));
+	v6 = sa.ss_family == AF_INET6;
+	if (v6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&sa;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&sa;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	}
+	snprintf(buf, len, v6 ? "tcp:[%s]:%u" : "tcp:%s:%u", host, port);
+	return 0;
 }

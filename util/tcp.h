@@ -4,6 +4,8 @@
 #ifndef DOPPEL_UTIL_TCP_H
 #define DOPPEL_UTIL_TCP_H
 
+#include <stddef.h>
+
 #include "util/error.h"
 
 /* Starts connecting to uri without blocking: returns the socket (the
@@ -16,5 +18,8 @@ int tcp_connect_done(int fd, const char *uri, struct error *err);
 
 /* Listens on uri: returns the listening socket or -errno with a message. */
 int tcp_listen(const char *uri, struct error *err);
+
+/* The tcp:HOST:PORT a socket is bound to (the port chosen for port 0). */
+int tcp_local_uri(int fd, char *buf, size_t len, struct error *err);
 
 #endif

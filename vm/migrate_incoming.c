@@ -41,6 +41,7 @@ int migrate_incoming(struct machine *m, const char *uri, const struct machine_co
 		     struct error *err)
 {
 	struct state_reader r;
+	char where[128];
 	/* The source hands its disks over as they are: no overlays. */
 	struct load_opts o = { .host = host, .map_ram = false, .disk_overlays = false };
 	int fd = -1, ret;
@@ -52,19 +53,23 @@ int migrate_incoming(struct machine *m, const char *uri, const struct machine_co
 	 * window follows it): what the source has sent but this side has not
 	 * read is then little, and the source's downtime estimate right. */
 	setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &(int){ RECEIVE_BUFFER }, sizeof(int));
-	fprintf(stderr, "doppel run: waiting for a migration on %s\n", uri);
+	ret = tcp_local_uri(lfd, where, sizeof(where), err);
+	if (ret < 0)
+		goto out;
+	/* Port 0 picks a free port: this line names it. */
+	fprintf(stderr, "doppel run: waiting for a migration on %s\n", where);
 	do
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		ret = error_set(err, errno, "%s: %s", uri, strerror(errno));
+		ret = error_set(err, errno, "%s: %s", where, strerror(errno));
 		goto out;
 	}
-	ret = state_reader_init(&r, fd, uri, err);
+	ret = state_reader_init(&r, fd, where, err);
 	if (ret == 0)
 		ret = machine_load(m, &r, &o, err);
 	if (ret == 0) {
-		ret = handed_over(fd, uri, err);
+		ret = handed_over(fd, where, err);
 		/* The source goes on: this machine must not run too. */
 		if (ret < 0)
 			machine_destroy(m);

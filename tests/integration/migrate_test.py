@@ -38,24 +38,18 @@ EVENT_TIMEOUT = 60
 FILL_MIB = 48
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Target:
     """doppel run --incoming, its console read like a guest's."""
 
-    def __init__(self, doppel, port, control=None):
-        self.uri = "tcp:127.0.0.1:%d" % port
-        argv = [doppel, "run", "--incoming", self.uri, "--timeout", "600"]
+    def __init__(self, doppel, control=None):
+        # Port 0: the target picks a free port and names it.
+        argv = [doppel, "run", "--incoming", "tcp:127.0.0.1:0", "--timeout", "600"]
         if control:
             argv += ["--control", "unix:" + control]
         self.con = Console(argv)
-        self.con.child.expect("waiting for a migration", timeout=30)
+        self.con.child.expect(r"waiting for a migration on (tcp:127\.0\.0\.1:(\d+))\r?\n",
+                              timeout=30)
+        self.uri, self.port = self.con.child.match.group(1), int(self.con.child.match.group(2))
 
     def exit_status(self, timeout=30):
         self.con.child.expect(pexpect.EOF, timeout=timeout)
@@ -159,9 +153,8 @@ def still_counting(src):
 
 def failed_migration(results, doppel, src, client, name, uri_for, expect_target):
     """A migration that must fail: the source keeps running."""
-    port = free_port()
-    target = Target(doppel, port)
-    uri, after_start = uri_for(port, target)
+    target = Target(doppel)
+    uri, after_start = uri_for(target)
     reply = client.execute("migrate", uri=uri)
     results.check("%s: migrate returns at once" % name, reply == {"return": {}}, repr(reply))
     after_start(target)
@@ -184,19 +177,18 @@ def failed_migration(results, doppel, src, client, name, uri_for, expect_target)
                       "exit %r, %r" % (status, lines))
 
 
-def kill_target(port, target):
-    return "tcp:127.0.0.1:%d" % port, lambda t: (time.sleep(0.3), t.con.child.kill(9))
+def kill_target(target):
+    return target.uri, lambda t: (time.sleep(0.3), t.con.child.kill(9))
 
 
 def through_proxy(**how):
-    def uri_for(port, target):
-        return Proxy(port, **how).uri, lambda t: None
+    def uri_for(target):
+        return Proxy(target.port, **how).uri, lambda t: None
     return uri_for
 
 
 def migrate(results, doppel, src, client, tmp):
-    port = free_port()
-    target = Target(doppel, port, control=os.path.join(tmp, "target.sock"))
+    target = Target(doppel, control=os.path.join(tmp, "target.sock"))
     reply = client.execute("migrate", uri=target.uri)
     results.check("migrate returns at once", reply == {"return": {}}, repr(reply))
     event = migration_event(client)
@@ -241,9 +233,8 @@ def refusals(results, doppel, kernel):
     results.check("--incoming with --kernel: one line, non-zero exit",
                   p.returncode != 0 and len(lines) == 1 and "--incoming" in lines[0],
                   "exit %d, %r" % (p.returncode, p.stderr))
-    port = free_port()
-    target = Target(doppel, port)
-    s = socket.create_connection(("127.0.0.1", port))
+    target = Target(doppel)
+    s = socket.create_connection(("127.0.0.1", target.port))
     s.sendall(b"DOPPELVM" + struct.pack("<II", 99, 0))
     status = target.exit_status()
     s.close()

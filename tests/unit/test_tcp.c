@@ -1,8 +1,7 @@
 /* TCP endpoints for migration (util/tcp.h): the tcp:HOST:PORT syntax, a
- * non-blocking connect that completes, one that is refused, and IPv6. */
-#include <arpa/inet.h>
+ * non-blocking connect that completes, one that is refused, IPv6, and the
+ * URI of a listener on port 0 naming the port chosen. */
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,22 +29,14 @@ static void malformed_uris_are_refused(void **state)
 	}
 }
 
-/* Listens on uri_fmt's address, any port; writes the URI naming the port
+/* Listens on any_port (port 0); writes the URI naming the port chosen
  * into uri. */
-static int listen_any(const char *uri_fmt, char *uri, size_t len)
+static int listen_any(const char *any_port, char *uri, size_t len)
 {
 	struct error err = { 0 };
-	struct sockaddr_storage sa;
-	socklen_t salen = sizeof(sa);
-	char any[64];
-
-	snprintf(any, sizeof(any), uri_fmt, 0);
-	int fd = tcp_listen(any, &err);
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
+	int fd = tcp_listen(any_port, &err);
+	if (fd < 0 || tcp_local_uri(fd, uri, len, &err) < 0)
 		return -1;
-	unsigned port = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
-						       : ((struct sockaddr_in *)&sa)->sin_port);
-	snprintf(uri, len, uri_fmt, port);
 	return fd;
 }
 
@@ -61,11 +52,11 @@ static int connect_result(int fd, const char *uri, struct error *err)
 	return 0;
 }
 
-static void connects_and_accepts(const char *uri_fmt)
+static void connects_and_accepts(const char *any_port)
 {
 	struct error err = { 0 };
 	char uri[64];
-	int lfd = listen_any(uri_fmt, uri, sizeof(uri));
+	int lfd = listen_any(any_port, uri, sizeof(uri));
 	assert_true(lfd >= 0);
 
 	int fd = tcp_connect_start(uri, &err);
@@ -85,7 +76,7 @@ static void connects_and_accepts(const char *uri_fmt)
 
 static void ipv4_connect(void **state)
 {
-	connects_and_accepts("tcp:127.0.0.1:%u");
+	connects_and_accepts("tcp:127.0.0.1:0");
 }
 
 static void ipv6_connect_in_brackets(void **state)
@@ -94,7 +85,7 @@ static void ipv6_connect_in_brackets(void **state)
 	if (probe < 0)
 		skip();
 	close(probe);
-	connects_and_accepts("tcp:[::1]:%u");
+	connects_and_accepts("tcp:[::1]:0");
 }
 
 /* A port nothing listens on: refused, said as such. */
@@ -102,7 +93,7 @@ static void refused_connection_fails(void **state)
 {
 	struct error err = { 0 };
 	char uri[64];
-	int lfd = listen_any("tcp:127.0.0.1:%u", uri, sizeof(uri));
+	int lfd = listen_any("tcp:127.0.0.1:0", uri, sizeof(uri));
 	assert_true(lfd >= 0);
 	close(lfd);
 
