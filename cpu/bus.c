@@ -45,6 +45,8 @@ static bool contains(const struct bus_region *r, uint64_t addr, uint64_t len)
 
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr, uint64_t len)
 {
+	if (bus_main_ram(bus, addr, len))
+		return &bus->regions[0];
 	if (!bus->ram_overlaid) {
 		for (unsigned i = 0; i < bus->count; i++)
 			if (contains(&bus->regions[i], addr, len))

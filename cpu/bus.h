@@ -40,6 +40,19 @@ int bus_add_ram(struct bus *bus, uint64_t base, uint64_t size, uint8_t *host);
 int bus_add_mmio(struct bus *bus, uint64_t base, uint64_t size,
 		 const struct mmio_ops *ops, void *dev);
 
+/* Host pointer for [addr, addr + len) when it lies in the main RAM (the
+ * bus keeps RAM regions first; a machine has one) and no device overlays
+ * RAM, without a search: the common case of every lookup. NULL otherwise:
+ * bus_find decides. */
+static inline uint8_t *bus_main_ram(const struct bus *bus, uint64_t addr, uint64_t len)
+{
+	const struct bus_region *ram = &bus->regions[0];
+	uint64_t off = addr - ram->base;
+	if (bus->ram_overlaid || !ram->host || off >= ram->size || ram->size - off < len)
+		return NULL;
+	return ram->host + off;
+}
+
 /* The region holding [addr, addr + len), or NULL. MMIO regions win over RAM
  * they overlap (a device such as HTIF may sit on a RAM address). */
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr, uint64_t len);

@@ -126,14 +126,12 @@ static void written(struct hart *h, uint64_t pa, unsigned len)
 		h->break_loop = true;
 }
 
-/* Page tables live in RAM nearly always: the main RAM region first, without
- * a search of the bus, unless a device overlays RAM. */
+/* Page tables live in main RAM nearly always: read there inline. */
 static bool pte_read(const struct bus *bus, uint64_t addr, uint64_t *pte)
 {
-	const struct bus_region *ram = &bus->regions[0];
-	if (!bus->ram_overlaid && ram->host && addr - ram->base < ram->size &&
-	    ram->size - (addr - ram->base) >= 8) {
-		memcpy(pte, ram->host + (addr - ram->base), 8);
+	const uint8_t *p = bus_main_ram(bus, addr, 8);
+	if (p) {
+		memcpy(pte, p, 8);
 		return true;
 	}
 	return bus_read(bus, addr, 8, pte);
