@@ -330,9 +330,7 @@ def measure_restores(ctx, runs, results, findings):
                         add(results, ("loaded", mem, state), loaded)
                         line += " state loaded after %.2f s," % loaded
                     if answered is None:
-                        findings.append("QEMU's guest restored from its %s snapshot did not "
-                                        "answer within %d s (run %d; console log: %s-1.log)"
-                                        % (_guest(mem, state), QEMU_ANSWER_TIMEOUT, i + 1, stem))
+                        add(findings, "restored from the %s snapshot" % _guest(mem, state), 1)
                         line += " no answer"
                     else:
                         add(results, ("restore", kind, mem, state), answered)
@@ -357,14 +355,23 @@ def measure_clones(ctx, results, findings):
             if answered is not None:
                 results[("clones-time", kind, count)] = [answered]
             else:
-                findings.append("not all of %d %s clones answered within %d s (console logs: %s-*)"
-                                % (count, who, QEMU_ANSWER_TIMEOUT, stem))
+                add(findings, "%d clone%s" % (count, "" if count == 1 else "s"), 1)
             if loaded is not None:
                 results[("clones-loaded", count)] = [loaded]
             ready = loaded if answered is None else answered
             print("%d %s clone%s: Pss %d MiB, Rss %d MiB, all %s after %.1f s" % (
                 count, who, "" if count == 1 else "s", pss // 1024, rss // 1024,
                 "loaded (no answer)" if answered is None else "answering", ready), flush=True)
+
+
+def not_answering(findings, logs):
+    """A line naming what QEMU restored that never answered, if anything."""
+    if not findings:
+        return []
+    cases = "; ".join("%s (%d run%s)" % (case, len(runs), "" if len(runs) == 1 else "s")
+                      for case, runs in findings.items())
+    return ["QEMU's guest did not answer on its console within %d s: %s; console logs in %s"
+            % (QEMU_ANSWER_TIMEOUT, cases, logs)]
 
 
 def _ratio(d, q, smaller, larger):
@@ -470,7 +477,8 @@ def main():
     results = {}
     notes = {}
     errors = []
-    findings = []
+    # What QEMU restored that did not answer: {case: [1 per run]}.
+    findings = {}
     load_before = os.getloadavg()[0]
     order = [("doppel", "raw"), ("doppel", "zstd"), ("qemu", "migrate"), ("qemu", "savevm")]
     try:
@@ -503,7 +511,7 @@ def main():
                "max-bandwidth lifted, except in the savevm rows (HMP savevm into a 64 MiB "
                "qcow2 disk the doppel guest does not have); its restore is `-incoming exec:cat FILE`, "
                "then `cont` over QMP as soon as the state is in (the VM was stopped when saved)"]
-    verdict += ["not answering: " + finding for finding in findings]
+    verdict += not_answering(findings, ctx["logs"])
     table = rows(results)
     print()
     print(report.text_table(info, table, verdict, left_columns=2), end="")
