@@ -13,7 +13,6 @@ Exits 1 if a run failed.
 import argparse
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -43,7 +42,7 @@ ANSWER_TIMEOUT = 120
 # this interval until one is answered.
 PROBE_INTERVAL = 0.05
 POLL_INTERVAL = 0.005
-# QEMU 7.2's restored riscv64 guest never answers (docs/performance.md):
+# QEMU 7.2's restored riscv64 guest seldom answers (docs/performance.md):
 # waiting as long for it as for doppel's would only slow the bench down.
 QEMU_ANSWER_TIMEOUT = 10
 # QEMU's migration is throttled to 128 MiB/s by default; a save to a file
@@ -149,7 +148,7 @@ def vm_state_size(qemu_img, disk, name):
 def timed_snapshots(who, kind, state, argv, ctx, results, notes):
     """A fresh 512 MiB guest (its tmpfs filled for the used state): the
     first snapshot of the process, then one more. The first is the one a
-    user waits for: QEMU's is several times slower than its next, since it
+    user waits for; in both emulators it costs more than the next, since it
     is the first to read (and so map) the RAM the guest never touched."""
     sock = os.path.join(ctx["out"], "monitor.sock")
     path = snapshot_path(ctx["files"], who, kind, SNAPSHOT_MEM, state)
@@ -160,8 +159,8 @@ def timed_snapshots(who, kind, state, argv, ctx, results, notes):
         subprocess.run([ctx["qemu_img"], "create", "-q", "-f", "qcow2", disk, "64M"], check=True)
         extra = ["-drive", "file=%s,format=qcow2,if=none,id=d0" % disk,
                  "-device", "virtio-blk-device,drive=d0"]
-    log = os.path.join(ctx["logs"], "%s-%s-%s-%d.log" % (who, kind, state,
-                                                        len(results.get(("size", kind, state), [])) + 1))
+    run_number = len(results.get(("size", kind, state), [])) + 1
+    log = os.path.join(ctx["logs"], "%s-%s-%s-%d.log" % (who, kind, state, run_number))
     con, mon = boot(argv + extra + monitor_options(who, sock), log, sock)
     try:
         if "guest_kernel" not in notes:
@@ -509,8 +508,9 @@ def main():
                "that doppel's are smaller",
                "QEMU's snapshot is `migrate` to `exec:cat > FILE` of the stopped VM with "
                "max-bandwidth lifted, except in the savevm rows (HMP savevm into a 64 MiB "
-               "qcow2 disk the doppel guest does not have); its restore is `-incoming exec:cat FILE`, "
-               "then `cont` over QMP as soon as the state is in (the VM was stopped when saved)"]
+               "qcow2 disk the doppel guest does not have); its restore is "
+               "`-incoming exec:cat FILE`, then `cont` over QMP as soon as the state is in "
+               "(the VM was stopped when saved)"]
     verdict += not_answering(findings, ctx["logs"])
     table = rows(results)
     print()
