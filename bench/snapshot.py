@@ -436,12 +436,14 @@ def rows(results):
             table.append(line("host memory of %s, sum of %s" % (clones, what.capitalize()), guest,
                               med(what, "raw", count), med(what, "migrate", count),
                               lambda v: _mib(v, 1024), "doppel smaller", "doppel larger"))
-        table.append(line("%s started at once, until all answer" % clones, guest,
-                          med("clones-time", "raw", count), med("clones-time", "migrate", count),
+        started, all_ = ("1 clone started", "") if count == 1 else (
+            "%s started at once" % clones, "all ")
+        table.append(line("%s, until %s" % (started, "it answers" if count == 1 else "all answer"),
+                          guest, med("clones-time", "raw", count),
+                          med("clones-time", "migrate", count),
                           _seconds, "doppel faster", "doppel slower"))
-        table.append(line("%s started at once, doppel's all answering vs QEMU's all loaded"
-                          % clones, guest, med("clones-time", "raw", count),
-                          med("clones-loaded", count),
+        table.append(line("%s, doppel's %sanswering vs QEMU's %sloaded" % (started, all_, all_),
+                          guest, med("clones-time", "raw", count), med("clones-loaded", count),
                           _seconds, "doppel faster", "doppel slower"))
     return table
 
