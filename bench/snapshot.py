@@ -148,8 +148,9 @@ def vm_state_size(qemu_img, disk, name):
 def timed_snapshots(who, kind, state, argv, ctx, results, notes):
     """A fresh 512 MiB guest (its tmpfs filled for the used state): the
     first snapshot of the process, then one more. The first is the one a
-    user waits for; in both emulators it costs more than the next, since it
-    is the first to read (and so map) the RAM the guest never touched."""
+    user waits for; in both emulators it costs more than the next,
+    presumably as the first to read (and so map) the RAM the guest never
+    touched."""
     sock = os.path.join(ctx["out"], "monitor.sock")
     path = snapshot_path(ctx["files"], who, kind, SNAPSHOT_MEM, state)
     disk = os.path.join(ctx["files"], "savevm.qcow2")
