@@ -91,3 +91,14 @@ bench-migrate: bench-deps
 	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
 	  $(BENCH_PYTHON) -B bench/migrate.py --doppel $(O)/doppel --kernel "$$kernel" \
 	    --initrd "$$initrd" --out $(O)/bench/migrate --runs $(MIGRATE_RUNS)
+
+# make bench-snapshot: snapshot, restore and clone figures beside QEMU's
+# migration to a file, savevm and -incoming (bench/snapshot.py).
+# SNAPSHOT_RUNS snapshots per kind and restores per case.
+SNAPSHOT_RUNS ?= 3
+
+bench-snapshot: bench-deps
+	$(MAKE) $(O)/doppel
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  $(BENCH_PYTHON) -B bench/snapshot.py --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd "$$initrd" --out $(O)/bench/snapshot --runs $(SNAPSHOT_RUNS)

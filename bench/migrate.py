@@ -13,7 +13,6 @@ Both aim at the same downtime (50 ms) with no bandwidth cap: QEMU's
 downtime-limit and max-bandwidth are set to match doppel's. Exits 1 if a
 migration failed or the guest did not go on at the target.
 """
-import json
 import os
 import re
 import socket
@@ -23,6 +22,7 @@ import threading
 import time
 
 from guest_console import GuestConsole, GuestError
+from monitor import Monitor
 import report
 import run
 
@@ -76,62 +76,6 @@ class CounterWatch(threading.Thread):
         return bool(self.seen)
 
 
-class JsonLines:
-    """A QMP or doppel control connection: one JSON object per line."""
-
-    def __init__(self, path, timeout=30):
-        end = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self.sock.close()
-                if time.monotonic() > end:
-                    raise GuestError("no control socket at %s" % path)
-                time.sleep(0.05)
-        self.sock.settimeout(timeout)
-        self.file = self.sock.makefile("rwb")
-        self.events = []
-        self.read()   # the greeting
-
-    def read(self):
-        line = self.file.readline()
-        if not line:
-            raise GuestError("the control socket closed")
-        return json.loads(line)
-
-    def execute(self, name, **args):
-        self.file.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
-        self.file.flush()
-        while True:
-            msg = self.read()
-            if "event" in msg:
-                self.events.append(msg)
-            elif "error" in msg:
-                raise GuestError("%s: %s" % (name, msg["error"]))
-            else:
-                return msg["return"]
-
-    def event(self, name, timeout):
-        end = time.monotonic() + timeout
-        while True:
-            for e in self.events:
-                if e["event"] == name:
-                    self.events.remove(e)
-                    return e["data"]
-            self.sock.settimeout(max(0.1, end - time.monotonic()))
-            try:
-                self.events.append(self.read())
-            except socket.timeout:
-                raise GuestError("no %s event within %d s" % (name, timeout))
-
-    def close(self):
-        self.file.close()
-        self.sock.close()
-
-
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -177,7 +121,6 @@ def migrate_doppel(control, port):
 
 
 def migrate_qemu(control, port):
-    control.execute("qmp_capabilities")
     control.execute("migrate-set-parameters", **{"downtime-limit": DOWNTIME_MS,
                                                  "max-bandwidth": 1 << 40})
     control.execute("migrate", uri="tcp:127.0.0.1:%d" % port)
@@ -230,7 +173,7 @@ def migrate_once(who, argv, out, i, results, notes):
                            run.BOOT_TIMEOUT)
         dst_watch = CounterWatch(dst)
         wait_listening(port)
-        control = JsonLines(sock)
+        control = Monitor(sock)
         if who == "doppel":
             downtime, total, transferred = migrate_doppel(control, port)
         else:

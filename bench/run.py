@@ -26,13 +26,13 @@ COMMAND_TIMEOUT = 60
 CLOCK_SLACK = 1.02
 
 
-def guest_commands(doppel, qemu, kernel, initrd):
+def guest_commands(doppel, qemu, kernel, initrd, mem="512M"):
     """{emulator: argv} booting the same kernel and initramfs, 1 hart and
-    512 MiB each."""
+    mem of RAM each."""
     return {
         "doppel": [doppel, "run", "--kernel", kernel, "--initrd", initrd,
-                   "--append", "console=ttyS0", "--mem", "512M"],
-        "qemu": [qemu, "-M", "virt", "-m", "512M", "-smp", "1", "-nographic",
+                   "--append", "console=ttyS0", "--mem", mem],
+        "qemu": [qemu, "-M", "virt", "-m", mem, "-smp", "1", "-nographic",
                  "-bios", "default", "-kernel", kernel, "-initrd", initrd,
                  "-append", "console=ttyS0"],
     }
