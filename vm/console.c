@@ -43,8 +43,11 @@ static void enter_raw_mode(int fd)
 	signal(SIGINT, restore_and_reraise);
 	raw = saved_termios;
 	cfmakeraw(&raw);
-	/* No output post-processing: the guest's serial driver sends "\r\n". */
-	tcsetattr(fd, TCSAFLUSH, &raw);
+	/* No output post-processing: the guest's serial driver sends "\r\n".
+	 * TCSANOW keeps what was typed ahead for the guest; the restore at
+	 * exit flushes instead, so that input meant for the guest never
+	 * reaches the host's shell. */
+	tcsetattr(fd, TCSANOW, &raw);
 }
 
 void console_init(struct console *c, int in_fd, int out_fd)
