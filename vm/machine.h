@@ -93,6 +93,9 @@ struct machine {
 	 * disk paths set by snapshots and restores, a loaded configuration. */
 	char *disk_paths[VIRTIO_SLOTS];
 	void *config_keep;
+	/* RAM is mapped from a snapshot file (a restore), so pages the guest
+	 * never touched hold data, not zeroes (util/pagemap.h). */
+	bool ram_file_backed;
 	/* Instructions each hart retired since the machine started (counted
 	 * by the run loop, unlike the guest-writable minstret). */
 	uint64_t retired[MACHINE_MAX_HARTS];

@@ -52,6 +52,7 @@ static void release(struct machine *m)
 	if (mg->fd >= 0)
 		close(mg->fd);
 	mg->fd = -1;
+	pagemap_close(&mg->pm);
 	free(mg->pass);
 	mg->pass = NULL;
 	code_map_log_stop(&m->bus.code);
@@ -104,6 +105,7 @@ int migrate_start(struct machine *m, const char *uri,
 		if (!mg)
 			return error_set(err, ENOMEM, "out of memory");
 		mg->fd = -1;
+		mg->pm.fd = -1;
 		m->migration = mg;
 	}
 	mg->pass = calloc(code_map_bitmap_words(&m->bus.code), sizeof(*mg->pass));
@@ -157,6 +159,9 @@ static void connected(struct machine *m)
 		fail(m);
 		return;
 	}
+	/* The first pass skips RAM the guest never touched without reading
+	 * it; RAM mapped from a snapshot file has data there. */
+	pagemap_open(&mg->pm, m->ram_file_backed ? NULL : m->ram);
 	state_writer_init(&mg->w, mg->fd, 0);
 	mg->writer_open = true;
 	machine_config_saved(m, &cfg);
@@ -178,9 +183,10 @@ static void connected(struct machine *m)
  * target's RAM starts zeroed); later, the pages in the dirty log. */
 static bool page_wanted(const struct machine *m, uint64_t page)
 {
-	const struct migration *mg = m->migration;
+	struct migration *mg = m->migration;
 	if (mg->phase == MIGRATE_FIRST_PASS)
-		return !ram_page_is_zero(m->ram + page * STATE_PAGE_SIZE);
+		return pagemap_touched(&mg->pm, page) &&
+		       !ram_page_is_zero(m->ram + page * STATE_PAGE_SIZE);
 	return mg->pass[page / 64] >> (page % 64) & 1;
 }
 

@@ -13,6 +13,7 @@
 
 #include "state/stream.h"
 #include "util/error.h"
+#include "util/pagemap.h"
 
 struct machine;
 struct machine_config;
@@ -49,6 +50,7 @@ struct migration {
 	void *notify_opaque;
 	/* Host resources while active. */
 	int fd;
+	struct pagemap pm;              /* RAM the guest touched, for the first pass */
 	struct state_writer w;
 	bool writer_open;
 	uint64_t *pass;                 /* the dirty pages the pass sends */

@@ -153,6 +153,7 @@ int machine_load(struct machine *m, struct state_reader *r, const struct load_op
 	in.config_keep = NULL;
 	memcpy(m->disk_paths, in.overlays, sizeof(m->disk_paths));
 	memset(in.overlays, 0, sizeof(in.overlays));
+	m->ram_file_backed = o->map_ram && (r->flags & STATE_F_FILE);
 	if (ret == 0)
 		ret = machine_state_apply(m, &in.st, err);
 	if (ret < 0) {

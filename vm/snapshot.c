@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/pagemap.h"
 #include "vm/overlay.h"
 
 bool ram_page_is_zero(const uint8_t *p)
@@ -21,14 +22,16 @@ bool ram_page_is_zero(const uint8_t *p)
 }
 
 uint64_t ram_save(struct state_writer *w, const uint8_t *ram, uint64_t pages, const uint64_t *bitmap,
-		  int zstd_level)
+		  bool anonymous, int zstd_level)
 {
 	uint64_t pfns[STATE_PAGES_PER_SECTION], total = 0;
 	uint32_t n = 0;
+	struct pagemap pm;
 
+	pagemap_open(&pm, anonymous && !bitmap ? ram : NULL);
 	for (uint64_t pfn = 0; pfn < pages && !w->error; pfn++) {
 		if (bitmap ? !(bitmap[pfn / 64] >> (pfn % 64) & 1)
-			   : ram_page_is_zero(ram + pfn * STATE_PAGE_SIZE))
+			   : !pagemap_touched(&pm, pfn) || ram_page_is_zero(ram + pfn * STATE_PAGE_SIZE))
 			continue;
 		pfns[n++] = pfn;
 		if (n == STATE_PAGES_PER_SECTION) {
@@ -41,6 +44,7 @@ uint64_t ram_save(struct state_writer *w, const uint8_t *ram, uint64_t pages, co
 		state_write_pages(w, SEC_PAGE, pfns, n, ram, zstd_level);
 		total += n;
 	}
+	pagemap_close(&pm);
 	return total;
 }
 
@@ -62,7 +66,8 @@ static int write_snapshot(struct machine *m, int fd, const char *path, int zstd_
 	machine_state_capture(m, &st);
 	state_writer_init(&w, fd, zstd_level > 0 ? 0 : STATE_F_FILE);
 	machine_config_save(&w, &cfg);
-	info->pages = ram_save(&w, m->ram, m->cfg.ram_size / STATE_PAGE_SIZE, NULL, zstd_level);
+	info->pages = ram_save(&w, m->ram, m->cfg.ram_size / STATE_PAGE_SIZE, NULL, !m->ram_file_backed,
+			       zstd_level);
 	machine_state_save(&w, &st);
 	state_begin(&w, SEC_END, 0, 1);
 	state_end(&w);

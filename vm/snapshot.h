@@ -68,10 +68,11 @@ int machine_state_apply(struct machine *m, const struct machine_state *st, struc
 bool ram_page_is_zero(const uint8_t *page);
 
 /* Writes guest RAM as page sections: every page set in bitmap (one bit per
- * page), or with bitmap NULL every page that is not all zeroes. Returns the
- * number of pages written. */
+ * page), or with bitmap NULL every page that is not all zeroes, where
+ * anonymous says ram is private anonymous memory, whose untouched pages are
+ * skipped unread (util/pagemap.h). Returns the number of pages written. */
 uint64_t ram_save(struct state_writer *w, const uint8_t *ram, uint64_t pages, const uint64_t *bitmap,
-		  int zstd_level);
+		  bool anonymous, int zstd_level);
 
 /* How a stream is loaded into a new machine. */
 struct load_opts {
