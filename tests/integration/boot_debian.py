@@ -55,6 +55,19 @@ class Console:
         # Drop the echoed command line.
         return out.split("\n", 1)[1] if "\n" in out else ""
 
+    def interrupt(self, attempts=5):
+        """Stops the foreground command with Ctrl-C and waits for the prompt.
+        busybox ash can miss a SIGINT that lands between two commands of a
+        loop, so Ctrl-C is sent again until the prompt comes back."""
+        for attempt in range(attempts):
+            self.child.sendcontrol("c")
+            try:
+                self.child.expect("# ", timeout=3)
+                return
+            except pexpect.TIMEOUT:
+                if attempt == attempts - 1:
+                    raise
+
     def poweroff(self):
         self.child.sendline("poweroff -f")
         self.child.expect(pexpect.EOF, timeout=CMD_TIMEOUT)

@@ -158,8 +158,7 @@ def pause_resume(results, con, client):
     after = int(con.child.match.group(1))
     results.check("resumed: the counter goes on where it stopped",
                   after == last + 1, "last %r, then %d" % (last, after))
-    con.child.sendcontrol("c")
-    con.child.expect("# ")
+    con.interrupt()
     up_after, host_after = uptime(con), time.monotonic()
     # The guest's clock stood still while paused: it saw at least the
     # pause less time pass than the host did.

@@ -12,61 +12,20 @@ clean. A compressed snapshot restores the same way; a damaged or truncated
 one is refused with one line, and the good one still restores afterwards.
 Prints one line per check and ends with "N passed, N failed".
 """
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import pexpect
 
 from boot_debian import BAD_LOG, Console, Results
+from control_test import Client
 from disk_test import digest, make_ext4
 
 COUNTER = "(i=0; while :; do echo C$i; i=$((i+1)); sleep 0.1; done) &"
-
-
-class Control:
-    """A client of doppel's control socket: one JSON object per line."""
-
-    def __init__(self, path, timeout=60):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(timeout)
-        self.buf = b""
-        self.greeting = self.read()
-
-    def read(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError("control socket closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def execute(self, name, **args):
-        self.sock.sendall((json.dumps({"execute": name, "arguments": args}) + "\n").encode())
-        while True:
-            msg = self.read()
-            if "event" not in msg:
-                return msg
-
-    def close(self):
-        self.sock.close()
 
 
 def counts(text):
@@ -107,7 +66,7 @@ def snapshot_running_guest(results, con, sock, path, **opts):
     before = uptime(con)
     con.child.sendline(COUNTER)
     wait_count(con, 15)
-    ctl = Control(sock)
+    ctl = Client(sock)
     results.check("control greeting", "doppel" in ctl.greeting, repr(ctl.greeting))
     results.check("pause", ctl.execute("pause") == {"return": {}})
     drain(con)
