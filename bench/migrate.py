@@ -15,7 +15,6 @@ migration failed or the guest did not go on at the target.
 """
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -74,14 +73,6 @@ class CounterWatch(threading.Thread):
         while not self.seen and time.monotonic() < end:
             time.sleep(0.02)
         return bool(self.seen)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_listening(port, timeout=30):
@@ -154,7 +145,7 @@ def migrate_once(who, argv, out, i, results, notes):
         if os.path.exists(path):
             os.unlink(path)
     subprocess.run(["qemu-img", "create", "-q", "-f", "raw", disk, "64M"], check=True)
-    port = free_port()
+    port = run.free_port()
     src_argv, dst_argv = commands(who, argv, disk, sock, port)
     logs = os.path.join(out, "logs")
     src = GuestConsole(src_argv, os.path.join(logs, "%s-%d-source.log" % (who, i)), run.BOOT_TIMEOUT)

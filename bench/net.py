@@ -175,12 +175,6 @@ def run_nat(who, argv, log, args, record, notes):
         receiver.listener.close()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def lan_options(who, link, index):
     """The options putting VM index (0 or 1) on the LAN: link is doppel's
     switch socket, or the TCP port on which QEMU's first VM listens."""
@@ -226,7 +220,7 @@ def run_lan(who, argv, logs, args, record, notes):
     """The LAN: doppel's VMs on a `doppel switch` of their own, QEMU's
     joined by a TCP socket on a free port."""
     if who == "qemu":
-        run_lan_pair(who, argv, logs, free_port(), args, record, notes)
+        run_lan_pair(who, argv, logs, run.free_port(), args, record, notes)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "lan.sock")

@@ -11,6 +11,7 @@ failure.
 """
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -60,6 +61,13 @@ def turns(guests, runs):
     for i in range(runs):
         for who, argv in sorted(guests.items(), reverse=i % 2 == 1):
             yield i, who, argv
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (for now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def check_clock(guest_seconds, host_seconds, what):

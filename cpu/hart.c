@@ -33,15 +33,9 @@ void hart_destroy(struct hart *h)
 
 void hart_reset(struct hart *h, uint64_t pc)
 {
-	memset(&h->s, 0, sizeof(h->s));
-	h->s.pc = pc;
-	h->s.reservation = RESERVATION_NONE;
+	const struct hart_state s = { .pc = pc, .priv = PRIV_M, .reservation = RESERVATION_NONE };
 	atomic_store(&h->irq_lines, 0);
-	memset(h->blocks, 0, sizeof(h->blocks));
-	h->arena_used = 0;
-	jit_reset(&h->jit);
-	hart_tlb_flush(h);
-	hart_set_priv(h, PRIV_M);
+	hart_set_state(h, &s);
 }
 
 void hart_set_state(struct hart *h, const struct hart_state *s)
@@ -54,14 +48,15 @@ void hart_set_state(struct hart *h, const struct hart_state *s)
 	hart_set_priv(h, (unsigned)s->priv);
 }
 
-/* A state the hart could have reached: a real privilege level, MPP not the
- * reserved 2, a supported translation mode (Bare, Sv39, Sv48, Sv57), fcsr's
- * 8 bits (privileged spec 3.1.6, 10.1.11; unprivileged spec 11.2). */
+/* A state the hart could have reached: x0 zero, a real privilege level, MPP
+ * not the reserved 2, a supported translation mode (Bare, Sv39, Sv48,
+ * Sv57), fcsr's 8 bits (privileged spec 3.1.6, 10.1.11; unprivileged spec
+ * 2.1, 11.2). */
 static bool hart_state_valid(const void *state)
 {
 	const struct hart_state *s = state;
 	uint64_t mode = s->satp >> 60;
-	return (s->priv == PRIV_U || s->priv == PRIV_S || s->priv == PRIV_M) &&
+	return s->x[0] == 0 && (s->priv == PRIV_U || s->priv == PRIV_S || s->priv == PRIV_M) &&
 	       ((s->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) != 2 && s->fcsr <= 0xff &&
 	       s->wfi <= 1 && (mode == 0 || (mode >= 8 && mode <= 10));
 }

@@ -108,17 +108,15 @@ static int cmd_snapshot(struct machine *m, json_t *args, json_t **ret, struct er
 	int compress = 0;
 	json_error_t jerr;
 	struct snapshot_info info;
-	const char *before[VIRTIO_SLOTS];
 
 	if (json_unpack_ex(args, &jerr, JSON_STRICT, "{s:s, s?b}", "path", &path, "compress",
 			   &compress) != 0)
 		return error_set(err, EINVAL, "snapshot: %s", jerr.text);
-	for (unsigned i = 0; i < m->ndisks_open; i++)
-		before[i] = m->cfg.disks[i].path;
+	/* The images as they are before the snapshot freezes them. */
 	json_t *disks = json_array();
 	for (unsigned i = 0; i < m->ndisks_open; i++)
-		json_array_append_new(disks, json_pack("{s:s, s:s}", "image", before[i],
-						       "frozen", m->disks[i].bd->readonly ? "no" : "yes"));
+		json_array_append_new(disks, json_pack("{s:s, s:b}", "image", m->cfg.disks[i].path,
+						       "frozen", !m->disks[i].bd->readonly));
 	struct snapshot_opts o = { .zstd_level = compress ? 3 : 0 };
 	uint64_t start = host_monotonic_ns();
 	int rc = machine_snapshot(m, path, &o, &info, err);

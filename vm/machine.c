@@ -373,6 +373,17 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct e
 	return ret < 0 ? ret : boot(m, err);
 }
 
+int machine_flush_disks(struct machine *m, struct error *err)
+{
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		int ret = m->disks[i].bd->readonly ? 0 : block_flush(m->disks[i].bd);
+		if (ret < 0)
+			return error_set(err, -ret, "cannot flush %s: %s", m->cfg.disks[i].path,
+					 strerror(-ret));
+	}
+	return 0;
+}
+
 int machine_reboot(struct machine *m, struct error *err)
 {
 	struct machine_config cfg = m->cfg;

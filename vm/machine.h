@@ -109,6 +109,9 @@ struct machine {
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct error *err);
 
+/* Everything the guest wrote to its writable disks reaches stable storage. */
+int machine_flush_disks(struct machine *m, struct error *err);
+
 /* A guest reset: rebuilds m from its configuration and boots it again. */
 int machine_reboot(struct machine *m, struct error *err);
 

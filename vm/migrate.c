@@ -252,14 +252,9 @@ static void stop_and_copy(struct machine *m)
 	uint64_t stop = host_monotonic_ns();
 	struct machine_state *st;
 
-	for (unsigned i = 0; i < m->ndisks_open; i++) {
-		int ret = m->disks[i].bd->readonly ? 0 : block_flush(m->disks[i].bd);
-		if (ret < 0) {
-			error_set(&mg->err, -ret, "cannot flush %s: %s", m->cfg.disks[i].path,
-				  strerror(-ret));
-			fail(m);
-			return;
-		}
+	if (machine_flush_disks(m, &mg->err) < 0) {
+		fail(m);
+		return;
 	}
 	st = malloc(sizeof(*st));
 	if (!st) {

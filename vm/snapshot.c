@@ -81,7 +81,7 @@ static int write_snapshot(struct machine *m, int fd, const char *path, int zstd_
 	return 0;
 }
 
-/* A snapshot of a disk must stay as it is: writable disks are flushed and
+/* A snapshot of a disk must stay as it is: writable disks, flushed, are
  * given new overlays to go on with, opened before anything is written so
  * that a failure changes nothing. */
 static int open_new_overlays(struct machine *m, const char *tag, char **paths,
@@ -91,11 +91,7 @@ static int open_new_overlays(struct machine *m, const char *tag, char **paths,
 		struct block_dev *bd = m->disks[i].bd;
 		if (bd->readonly)
 			continue;
-		int ret = block_flush(bd);
-		if (ret < 0)
-			return error_set(err, -ret, "cannot flush %s: %s", m->cfg.disks[i].path,
-					 strerror(-ret));
-		ret = overlay_create(m->cfg.disks[i].path, bd->format, bd->size, tag, false,
+		int ret = overlay_create(m->cfg.disks[i].path, bd->format, bd->size, tag, false,
 				     &paths[i], err);
 		if (ret < 0)
 			return ret;
@@ -118,7 +114,9 @@ int machine_snapshot(struct machine *m, const char *path, const struct snapshot_
 	overlay_stem(path, tag, sizeof(tag));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
-	ret = open_new_overlays(m, tag, paths, bds, err);
+	ret = machine_flush_disks(m, err);
+	if (ret == 0)
+		ret = open_new_overlays(m, tag, paths, bds, err);
 	if (ret < 0)
 		goto out;
 	/* Written aside and renamed: a failure never leaves half a snapshot. */

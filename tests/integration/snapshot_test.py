@@ -22,7 +22,7 @@ import tempfile
 import pexpect
 
 from boot_debian import BAD_LOG, Console, Results
-from control_test import Client
+from control_test import Client, uptime
 from disk_test import digest, make_ext4
 
 COUNTER = "(i=0; while :; do echo C$i; i=$((i+1)); sleep 0.1; done) &"
@@ -45,10 +45,6 @@ def drain(con, quiet=1.0):
             con.child.expect(r"\S", timeout=quiet)
         except pexpect.TIMEOUT:
             return
-
-
-def uptime(con):
-    return float(con.run("cat /proc/uptime").split()[0])
 
 
 def start_guest(results, base_argv, disk, sock):
