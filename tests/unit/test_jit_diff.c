@@ -542,7 +542,7 @@ static void gen_read_back(struct program *p, struct rng *r, unsigned rs)
 		emit32(p, enc_r(0, rs, src_reg(r), 0, dest_reg(r), OPC_OP));
 		break;
 	case 1:
-		emit32(p, enc_s(rng_range(r, -256, 256) * 8, rs, REG_DATA, 3));
+		emit32(p, enc_s(rng_range(r, -256, 255) * 8, rs, REG_DATA, 3));
 		break;
 	case 2:
 		emit32(p, enc_i(p->supervisor ? CSR_SSCRATCH : CSR_MSCRATCH, rs, 1, 0, OPC_SYSTEM));
@@ -744,6 +744,8 @@ static void gen_edge_value(struct program *p, struct rng *r)
 /* An instruction without control flow. */
 static void gen_simple(struct program *p, struct rng *r)
 {
+	/* F and D: one in eight or so, but rarely with FS off, where each traps
+	 * and so ends the program. */
 	unsigned k = rng_below(r, p->fs ? 1150 : 1003);
 	if (k >= 1000)
 		gen_fp(p, r);
@@ -927,7 +929,7 @@ static uint64_t random_fp_value(struct rng *r)
 	switch (rng_below(r, 6)) {
 	case 0: return interesting_f64[rng_below(r, ARRAY_LEN(interesting_f64))];
 	case 1: return F32_BOX | interesting_f32[rng_below(r, ARRAY_LEN(interesting_f32))];
-	case 2: {   /* quarters: ties for every rounding mode, exact or inexact in a single */
+	case 2: {   /* quarters: halfway cases, inexact as integers */
 		double d = (double)rng_range(r, -(1 << 26), 1 << 26) / 4;
 		uint64_t v;
 		memcpy(&v, &d, 8);
@@ -1290,8 +1292,8 @@ static void load_fixed(struct fixture *fx, const struct program *p)
 		load_program(&fx->m[e], p);
 }
 
-/* The start of a fixed program: registers, fcsr and data zero, but for the
- * data pointers. */
+/* The start of a fixed program: x and f registers, fcsr and data zero, but
+ * for the data pointers. */
 static struct start_state *fixed_start(struct fixture *fx)
 {
 	struct start_state *st = &fx->start;
