@@ -44,7 +44,7 @@ static bool exec_atomic(struct hart *h, const struct insn *in)
 			return false;
 		memcpy(&old, p, size);
 		s->reservation = pa;
-		s->x[in->rd] = word ? sext32(old) : old;
+		exec_write_x(s, in->rd, word ? sext32(old) : old);
 		return true;
 	}
 	bool sc = in->op == OP_SC_W || in->op == OP_SC_D;
@@ -56,13 +56,13 @@ static bool exec_atomic(struct hart *h, const struct insn *in)
 		if (ok)
 			memcpy(p, &s->x[in->rs2], size);
 		s->reservation = RESERVATION_NONE;
-		s->x[in->rd] = ok ? 0 : 1;
+		exec_write_x(s, in->rd, ok ? 0 : 1);
 		return true;
 	}
 	memcpy(&old, p, size);
 	uint64_t val = amo_op(in->op, old, s->x[in->rs2], word);
 	memcpy(p, &val, size);
-	s->x[in->rd] = word ? sext32(old) : old;
+	exec_write_x(s, in->rd, word ? sext32(old) : old);
 	return true;
 }
 
@@ -90,7 +90,7 @@ static bool exec_csr(struct hart *h, const struct insn *in)
 		if (!csr_write(h, csr, val))
 			goto illegal;
 	}
-	s->x[in->rd] = old;
+	exec_write_x(s, in->rd, old);
 	return true;
 illegal:
 	hart_illegal(h, in);
@@ -320,6 +320,9 @@ static inline __attribute__((always_inline)) bool exec_one(struct hart *h, const
 		hart_illegal(h, in);
 		return false;
 	}
+	/* The cases above write x[rd] even when rd is x0, and this undoes it;
+	 * bodies outside the switch use exec_write_x, since translated code may
+	 * call them without passing through here. */
 	x[0] = 0;
 	s->pc = next;
 	return true;

@@ -4,6 +4,16 @@
 
 #include "cpu/hart.h"
 
+/* x[rd] = v, where a write to x0 is dropped (x0 is hardwired to zero,
+ * unprivileged spec 2.1). Every instruction body outside exec_one's switch
+ * writes its integer result through here: translated code calls exec_fp
+ * directly, and no x[0] = 0 follows it there. */
+static inline void exec_write_x(struct hart_state *s, unsigned rd, uint64_t v)
+{
+	if (rd != 0)
+		s->x[rd] = v;
+}
+
 /* F and D instructions (OP_FLW .. OP_FMV_D_X). Returns false if the
  * instruction trapped; otherwise the caller advances pc. */
 bool exec_fp(struct hart *h, const struct insn *in);

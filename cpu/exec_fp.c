@@ -226,7 +226,7 @@ bool exec_fp(struct hart *h, const struct insn *in)
 		s->f[in->rd] = res;
 		fs_dirty(h);
 	} else {
-		s->x[in->rd] = res;
+		exec_write_x(s, in->rd, res);
 	}
 	if (fl) {
 		s->fcsr |= fl;

@@ -2,15 +2,22 @@
  * (cpu/exec.c): the same random program runs on harts that differ only in
  * jit_threshold (0: interpreted, 1: every block translated, 2: interpreted
  * first, translated from the second run on), and everything a program can
- * observe must come out identical: x registers, pc, the counters, the trap
- * CSRs, mscratch and sscratch, and the data it stored.
+ * observe must come out identical: x and f registers, pc, the counters, the
+ * trap CSRs, fcsr (fflags and frm), mstatus, mscratch and sscratch, and the
+ * data it stored.
  *
- * Programs are RV64IM + Zba/Zbb/Zbs + C, encoded here: ALU operations on
+ * Programs are RV64IMAFD + Zba/Zbb/Zbs + C, encoded here: ALU operations on
  * interesting values, loads and stores of every width (misaligned, crossing
  * a page), forward branches, bounded loops, jal/jalr to computed targets
- * (also across pages, where translated blocks are not chained), scratch CSR
- * and counter accesses, atomics, and now and then an instruction that traps
- * in the middle of a block (a load from a wild address among them). Half of them run in M-mode, half in
+ * (also across pages, where translated blocks are not chained), scratch,
+ * floating-point and counter CSR accesses, atomics, every F and D
+ * instruction with every rounding mode (static, dynamic with any frm, and
+ * the reserved ones, which trap), and now and then an instruction that traps
+ * in the middle of a block (a load from a wild address among them). Every
+ * instruction that writes an x register may name x0, and one that reads the
+ * register just written often follows, so that a write to x0 shows at once.
+ * One program in eight runs with mstatus.FS off, where every F and D
+ * instruction traps. Half of them run in M-mode, half in
  * S-mode under Sv39 with their pages in another order in RAM. Each program
  * ends with ecall into an M-mode trap vector holding wfi, which stops
  * hart_run; it runs twice on the same harts, the second time through the
@@ -30,6 +37,7 @@
 
 #include "cpu/csr.h"
 #include "cpu/disasm.h"
+#include "cpu/fpu.h"
 #include "cpu/hart.h"
 #include "cpu/pmp.h"
 #include "cpu/trap.h"
@@ -101,6 +109,28 @@ static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi)
 
 /* ---- Encoders (unprivileged spec, "Instruction Formats" and "RVC") ---- */
 
+#define ENC_ECALL   0x00000073u
+#define ENC_EBREAK  0x00100073u
+#define ENC_C_EBREAK 0x9002u
+#define ENC_WFI     0x10500073u
+#define ENC_FENCE   0x0ff0000fu
+#define ENC_FENCE_I 0x0000100fu
+#define OPC_OP      0x33u
+#define OPC_OP_32   0x3bu
+#define OPC_OP_IMM  0x13u
+#define OPC_IMM_32  0x1bu
+#define OPC_LOAD    0x03u
+#define OPC_STORE   0x23u
+#define OPC_JAL     0x6fu
+#define OPC_JALR    0x67u
+#define OPC_AMO     0x2fu
+#define OPC_FP      0x53u
+#define OPC_LOAD_FP 0x07u
+#define OPC_STORE_FP 0x27u
+#define OPC_FMADD   0x43u                    /* fmsub, fnmsub, fnmadd: + 4, 8, 12 */
+#define OPC_BRANCH  0x63u
+#define OPC_SYSTEM  0x73u
+
 static uint32_t enc_r(uint32_t f7, unsigned rs2, unsigned rs1, uint32_t f3, unsigned rd,
 		      uint32_t opcode)
 {
@@ -115,7 +145,7 @@ static uint32_t enc_i(int64_t imm, unsigned rs1, uint32_t f3, unsigned rd, uint3
 static uint32_t enc_s(int64_t imm, unsigned rs2, unsigned rs1, uint32_t f3)
 {
 	uint32_t u = (uint32_t)imm;
-	return (u >> 5 & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u & 0x1f) << 7 | 0x23;
+	return (u >> 5 & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u & 0x1f) << 7 | OPC_STORE;
 }
 
 static uint32_t imm_b(int64_t imm)
@@ -162,24 +192,6 @@ static uint32_t enc_auipc(unsigned rd, uint32_t imm20)
 	return (imm20 & 0xfffff) << 12 | rd << 7 | 0x17;
 }
 
-#define ENC_ECALL   0x00000073u
-#define ENC_EBREAK  0x00100073u
-#define ENC_C_EBREAK 0x9002u
-#define ENC_WFI     0x10500073u
-#define ENC_FENCE   0x0ff0000fu
-#define ENC_FENCE_I 0x0000100fu
-#define OPC_OP      0x33u
-#define OPC_OP_32   0x3bu
-#define OPC_OP_IMM  0x13u
-#define OPC_IMM_32  0x1bu
-#define OPC_LOAD    0x03u
-#define OPC_JAL     0x6fu
-#define OPC_JALR    0x67u
-#define OPC_AMO     0x2fu
-#define OPC_FP      0x53u
-#define OPC_BRANCH  0x63u
-#define OPC_SYSTEM  0x73u
-
 /* ---- Programs: code, a listing of where each instruction is, labels ---- */
 
 #define MAX_INSNS  4096
@@ -197,6 +209,7 @@ struct fixup {
 struct program {
 	uint64_t base;                  /* RAM_BASE, or VA_BASE for S-mode under Sv39 */
 	bool supervisor;
+	unsigned fs;                    /* mstatus.FS it runs with: 0 is Off */
 	uint8_t code[CODE_MAX];
 	uint32_t entry, len;            /* offsets from base + CODE_OFF */
 	uint32_t insn_at[MAX_INSNS];
@@ -518,9 +531,160 @@ static void gen_atomic(struct program *p, struct rng *r)
 	}
 }
 
+/* An instruction that reads x[rs] right after it was written, in the same
+ * block: a write to x0 that was not dropped shows in its result. add into
+ * a writable register, a store of it, a CSR write of it (which ends the
+ * block through the interpreter), or a move into an F register. */
+static void gen_read_back(struct program *p, struct rng *r, unsigned rs)
+{
+	switch (rng_below(r, p->fs ? 4 : 3)) {
+	case 0:
+		emit32(p, enc_r(0, rs, src_reg(r), 0, dest_reg(r), OPC_OP));
+		break;
+	case 1:
+		emit32(p, enc_s(rng_range(r, -256, 255) * 8, rs, REG_DATA, 3));
+		break;
+	case 2:
+		emit32(p, enc_i(p->supervisor ? CSR_SSCRATCH : CSR_MSCRATCH, rs, 1, 0, OPC_SYSTEM));
+		break;
+	default:                                                /* fmv.d.x */
+		emit32(p, enc_r(0x79, 0, rs, 0, rng_below(r, 32), OPC_FP));
+		break;
+	}
+}
+
+/* ---- F and D (unprivileged spec chapters 11 and 12) ---- */
+
+enum fp_file { FILE_NONE, FILE_F, FILE_X };
+
+/* An F or D instruction: its fixed fields, where its registers are, and
+ * whether funct3 is its rounding mode (else it is part of the operation). */
+struct fp_op {
+	uint32_t raw;
+	uint8_t rd, rs1, rs2;
+	bool rs3, rm;
+};
+
+#define RM_DYN    7                          /* funct3: the rounding mode in frm */
+#define FRM_SHIFT 5                          /* frm in fcsr */
+#define FP_OP(f5, fmt, rs2, f3, rd, rs1, r2, rm) \
+	{ (f5) << 27 | (fmt) << 25 | (rs2) << 20 | (f3) << 12 | OPC_FP, rd, rs1, r2, false, rm }
+/* The single- (fmt 0) and double-precision (fmt 1) forms. */
+#define FP_SD(f5, rs2, f3, rd, rs1, r2, rm) \
+	FP_OP(f5, 0, rs2, f3, rd, rs1, r2, rm), FP_OP(f5, 1, rs2, f3, rd, rs1, r2, rm)
+#define FP_FMA(which) \
+	{ OPC_FMADD + 4 * (which), FILE_F, FILE_F, FILE_F, true, true }, \
+	{ 1u << 25 | (OPC_FMADD + 4 * (which)), FILE_F, FILE_F, FILE_F, true, true }
+
+static const struct fp_op fp_ops[] = {
+	/* fadd fsub fmul fdiv fsqrt */
+	FP_SD(0x00, 0, 0, FILE_F, FILE_F, FILE_F, true),
+	FP_SD(0x01, 0, 0, FILE_F, FILE_F, FILE_F, true),
+	FP_SD(0x02, 0, 0, FILE_F, FILE_F, FILE_F, true),
+	FP_SD(0x03, 0, 0, FILE_F, FILE_F, FILE_F, true),
+	FP_SD(0x0b, 0, 0, FILE_F, FILE_F, FILE_NONE, true),
+	/* fmadd fmsub fnmsub fnmadd */
+	FP_FMA(0), FP_FMA(1), FP_FMA(2), FP_FMA(3),
+	/* fcvt.s.d fcvt.d.s */
+	FP_OP(0x08, 0, 1, 0, FILE_F, FILE_F, FILE_NONE, true),
+	FP_OP(0x08, 1, 0, 0, FILE_F, FILE_F, FILE_NONE, true),
+	/* fcvt.{w,wu,l,lu}.{s,d} */
+	FP_SD(0x18, 0, 0, FILE_X, FILE_F, FILE_NONE, true),
+	FP_SD(0x18, 1, 0, FILE_X, FILE_F, FILE_NONE, true),
+	FP_SD(0x18, 2, 0, FILE_X, FILE_F, FILE_NONE, true),
+	FP_SD(0x18, 3, 0, FILE_X, FILE_F, FILE_NONE, true),
+	/* fcvt.{s,d}.{w,wu,l,lu} */
+	FP_SD(0x1a, 0, 0, FILE_F, FILE_X, FILE_NONE, true),
+	FP_SD(0x1a, 1, 0, FILE_F, FILE_X, FILE_NONE, true),
+	FP_SD(0x1a, 2, 0, FILE_F, FILE_X, FILE_NONE, true),
+	FP_SD(0x1a, 3, 0, FILE_F, FILE_X, FILE_NONE, true),
+	/* fsgnj fsgnjn fsgnjx fmin fmax */
+	FP_SD(0x04, 0, 0, FILE_F, FILE_F, FILE_F, false),
+	FP_SD(0x04, 0, 1, FILE_F, FILE_F, FILE_F, false),
+	FP_SD(0x04, 0, 2, FILE_F, FILE_F, FILE_F, false),
+	FP_SD(0x05, 0, 0, FILE_F, FILE_F, FILE_F, false),
+	FP_SD(0x05, 0, 1, FILE_F, FILE_F, FILE_F, false),
+	/* fle flt feq */
+	FP_SD(0x14, 0, 0, FILE_X, FILE_F, FILE_F, false),
+	FP_SD(0x14, 0, 1, FILE_X, FILE_F, FILE_F, false),
+	FP_SD(0x14, 0, 2, FILE_X, FILE_F, FILE_F, false),
+	/* fmv.x.{w,d} fclass, fmv.{w,d}.x */
+	FP_SD(0x1c, 0, 0, FILE_X, FILE_F, FILE_NONE, false),
+	FP_SD(0x1c, 0, 1, FILE_X, FILE_F, FILE_NONE, false),
+	FP_SD(0x1e, 0, 0, FILE_F, FILE_X, FILE_NONE, false),
+};
+
+/* A register of the given file: x0 (for destinations) a quarter of the time. */
+static unsigned fp_reg(struct rng *r, uint8_t file, bool dest)
+{
+	if (file == FILE_F)
+		return rng_below(r, 32);
+	if (file == FILE_X)
+		return dest ? (rng_below(r, 4) == 0 ? 0 : dest_reg(r)) : src_reg(r);
+	return 0;
+}
+
+/* o with the registers and the rounding mode (ignored unless o takes one). */
+static uint32_t fp_encode(const struct fp_op *o, unsigned rd, unsigned rs1, unsigned rs2,
+			  unsigned rs3, unsigned rm)
+{
+	return o->raw | (o->rs3 ? rs3 << 27 : 0) | (o->rs2 != FILE_NONE ? rs2 << 20 : 0) |
+	       rs1 << 15 | (o->rm ? rm << 12 : 0) | rd << 7;
+}
+
+/* Mostly a valid rounding mode, static or dynamic, now and then a reserved
+ * one (5 or 6), which traps. */
+static unsigned random_rm(struct rng *r)
+{
+	unsigned k = rng_below(r, 20);
+	return k == 0 ? 5 + rng_below(r, 2) : k < 8 ? RM_DYN : rng_below(r, 5);
+}
+
+/* flw fld fsw fsd through the data pointers (misaligned through the odd
+ * one), or c.fld c.fsd. */
+static void gen_fp_memory(struct program *p, struct rng *r)
+{
+	unsigned base = rng_below(r, 2) ? REG_DATA : REG_DATA_ODD, freg = rng_below(r, 32);
+	int64_t off = rng_range(r, -2048, 2047);
+	uint32_t width = 2 + rng_below(r, 2);
+
+	switch (rng_below(r, 3)) {
+	case 0:
+		emit32(p, enc_i(off, base, width, freg, OPC_LOAD_FP));
+		break;
+	case 1:
+		emit32(p, enc_s(off, freg, base, width) ^ OPC_STORE ^ OPC_STORE_FP);
+		break;
+	default: {
+		uint32_t u = rng_below(r, 32) * 8, f3 = rng_below(r, 2) ? 5 : 1;
+		emit16(p, f3 << 13 | (u >> 3 & 7) << 10 | (base - 8) << 7 | (u >> 6 & 3) << 5 |
+			  rng_below(r, 8) << 2);
+		break;
+	}
+	}
+}
+
+/* Any F or D instruction; after one that writes an x register, often an
+ * instruction that reads it. */
+static void gen_fp(struct program *p, struct rng *r)
+{
+	unsigned k = rng_below(r, ARRAY_LEN(fp_ops) + 8);
+	if (k >= ARRAY_LEN(fp_ops)) {
+		gen_fp_memory(p, r);
+		return;
+	}
+	const struct fp_op *o = &fp_ops[k];
+	unsigned rd = fp_reg(r, o->rd, true);
+	emit32(p, fp_encode(o, rd, fp_reg(r, o->rs1, false), fp_reg(r, o->rs2, false),
+			    rng_below(r, 32), random_rm(r)));
+	if (o->rd == FILE_X && rng_below(r, 2))
+		gen_read_back(p, r, rd);
+}
+
 /* An instruction that traps by design, in the middle of a block: ebreak,
- * c.ebreak, a floating-point add (mstatus.FS is off), a CSR the mode may
- * not access, an atomic on the odd data pointer (misaligned). */
+ * c.ebreak, a floating-point add (which traps only when mstatus.FS is off),
+ * a CSR the mode may not access, an atomic on the odd data pointer
+ * (misaligned). */
 static void gen_trap(struct program *p, struct rng *r)
 {
 	switch (rng_below(r, 5)) {
@@ -537,8 +701,9 @@ static void gen_trap(struct program *p, struct rng *r)
 	}
 }
 
-/* The scratch CSR read and written by every CSR form, or a counter read
- * or (M-mode) written, which the translator leaves to the interpreter. */
+/* The scratch CSR or a floating-point one (fflags, frm, fcsr) read and
+ * written by every CSR form, or a counter read or (M-mode) written, which
+ * the translator leaves to the interpreter. */
 static void gen_csr(struct program *p, struct rng *r)
 {
 	/* S-mode reads the unprivileged counters only (mcounteren allows them). */
@@ -555,7 +720,10 @@ static void gen_csr(struct program *p, struct rng *r)
 	}
 	uint32_t f3 = 1 + rng_below(r, 3) + (rng_below(r, 2) ? 4 : 0);
 	unsigned rs1 = f3 >= 5 ? rng_below(r, 32) : src_reg(r);
-	emit32(p, enc_i(p->supervisor ? CSR_SSCRATCH : CSR_MSCRATCH, rs1, f3, rd, OPC_SYSTEM));
+	uint32_t csr = p->supervisor ? CSR_SSCRATCH : CSR_MSCRATCH;
+	if (rng_below(r, 3) == 0)
+		csr = CSR_FFLAGS + rng_below(r, 3);
+	emit32(p, enc_i(csr, rs1, f3, rd, OPC_SYSTEM));
 }
 
 /* A register set to an edge value (for the M extension in particular). */
@@ -576,8 +744,12 @@ static void gen_edge_value(struct program *p, struct rng *r)
 /* An instruction without control flow. */
 static void gen_simple(struct program *p, struct rng *r)
 {
-	unsigned k = rng_below(r, 1000);
-	if (k < 400)
+	/* F and D: one in eight or so, but rarely with FS off, where each traps
+	 * and so ends the program. */
+	unsigned k = rng_below(r, p->fs ? 1150 : 1003);
+	if (k >= 1000)
+		gen_fp(p, r);
+	else if (k < 400)
 		gen_alu(p, r);
 	else if (k < 550)
 		gen_compressed_alu(p, r);
@@ -598,6 +770,9 @@ static void gen_simple(struct program *p, struct rng *r)
 	else   /* a load from wherever a register points: usually a fault */
 		emit32(p, enc_i(rng_range(r, -2048, 2047), src_reg(r), rng_below(r, 7),
 				dest_reg(r), OPC_LOAD));
+	/* x0 read right after an instruction that may have named it. */
+	if (rng_below(r, 8) == 0)
+		gen_read_back(p, r, 0);
 }
 
 /* A conditional branch over a few instructions. */
@@ -702,6 +877,7 @@ static void generate(struct program *p, struct rng *r)
 {
 	memset(p, 0, sizeof(*p));
 	p->supervisor = rng_below(r, 2);
+	p->fs = rng_below(r, 8) == 0 ? 0 : 1 + rng_below(r, 3);
 	p->base = p->supervisor ? VA_BASE : RAM_BASE;
 	/* Any 2-byte aligned start: 4-byte instructions then straddle pages. */
 	p->entry = p->len = rng_below(r, 2048) * 2;
@@ -714,7 +890,8 @@ static void generate(struct program *p, struct rng *r)
 /* ---- Running ---- */
 
 struct start_state {
-	uint64_t x[32];
+	uint64_t x[32], f[32];
+	uint64_t fcsr;
 	uint8_t data[DATA_SIZE];
 	uint64_t slice_seed;    /* how hart_run's budgets are chosen */
 };
@@ -726,10 +903,59 @@ struct fixture {
 	struct start_state start;
 };
 
+/* Doubles and singles at the edges of rounding, conversion and
+ * classification: zeros, ones, ties, integer limits, subnormals, the
+ * largest finite values, infinities, quiet and signalling NaNs. */
+static const uint64_t interesting_f64[] = {
+	0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull,
+	0x3ff8000000000000ull, 0x4004000000000000ull, 0xc004000000000000ull,
+	0x3fe0000000000000ull, 0x400921fb54442d18ull, 0x3fd5555555555555ull,
+	0x41dfffffffe00000ull, 0x41e0000000000000ull, 0xc1e0000000000000ull,
+	0x41f0000000000000ull, 0x43e0000000000000ull, 0xc3e0000000000000ull,
+	0x43f0000000000000ull, 0x0000000000000001ull, 0x000fffffffffffffull,
+	0x0010000000000000ull, 0x7fefffffffffffffull, 0x7ff0000000000000ull,
+	0xfff0000000000000ull, 0x7ff8000000000000ull, 0x7ff0000000000001ull,
+};
+static const uint32_t interesting_f32[] = {
+	0, 0x80000000u, 0x3f800000u, 0xbf800000u, 0x3fc00000u, 0x40200000u, 0xc0200000u,
+	0x3f000000u, 0x3eaaaaabu, 0x4f000000u, 0xcf000000u, 0x4f800000u, 0x5f000000u,
+	0xdf000000u, 0x5f800000u, 0x00000001u, 0x007fffffu, 0x00800000u, 0x7f7fffffu,
+	0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u,
+};
+#define F32_BOX 0xffffffff00000000ull        /* a single in an F register (spec 12.2) */
+
+static uint64_t random_fp_value(struct rng *r)
+{
+	switch (rng_below(r, 6)) {
+	case 0: return interesting_f64[rng_below(r, ARRAY_LEN(interesting_f64))];
+	case 1: return F32_BOX | interesting_f32[rng_below(r, ARRAY_LEN(interesting_f32))];
+	case 2: {   /* quarters: halfway cases, inexact as integers */
+		double d = (double)rng_range(r, -(1 << 26), 1 << 26) / 4;
+		uint64_t v;
+		memcpy(&v, &d, 8);
+		return v;
+	}
+	case 3: return F32_BOX | (uint32_t)rng_next(r);
+	case 4: return (uint32_t)rng_next(r);     /* not NaN-boxed: reads as the canonical NaN */
+	default: return rng_next(r);
+	}
+}
+
+/* frm: one of the five rounding modes mostly, now and then a reserved one,
+ * with which an instruction using the dynamic mode traps. */
+static uint64_t random_fcsr(struct rng *r)
+{
+	uint64_t frm = rng_below(r, 10) ? rng_below(r, 5) : 5 + rng_below(r, 3);
+	return frm << FRM_SHIFT | rng_below(r, 32);
+}
+
 static void random_start(struct start_state *st, const struct program *p, struct rng *r)
 {
 	for (unsigned i = 1; i < 32; i++)
 		st->x[i] = random_value(r);
+	for (unsigned i = 0; i < 32; i++)
+		st->f[i] = random_fp_value(r);
+	st->fcsr = random_fcsr(r);
 	st->x[REG_DATA] = p->base + DATA_PTR;
 	st->x[REG_DATA_ODD] = p->base + DATA_PTR_ODD;
 	st->slice_seed = rng_next(r);
@@ -831,12 +1057,19 @@ static void load_program(struct machine_under_test *m, const struct program *p)
 	hart_restart(m->hart, p);
 }
 
-/* Sets registers and data for a run, and the pc and privilege level (the
- * last run left it in the trap vector, in M-mode, waiting). */
+/* Sets registers, fcsr, mstatus.FS and data for a run, and the pc and
+ * privilege level (the last run left it in the trap vector, in M-mode,
+ * waiting). */
 static void prepare_run(struct machine_under_test *m, const struct program *p,
 			const struct start_state *st)
 {
-	memcpy(m->hart->s.x, st->x, sizeof(st->x));
+	struct hart_state *s = &m->hart->s;
+
+	memcpy(s->x, st->x, sizeof(st->x));
+	memcpy(s->f, st->f, sizeof(st->f));
+	s->fcsr = st->fcsr;
+	s->mstatus &= ~(MSTATUS_FS | MSTATUS_SD);
+	s->mstatus |= (uint64_t)p->fs << MSTATUS_FS_SHIFT | (p->fs == 3 ? MSTATUS_SD : 0);
 	m->hart->s.pc = code_address(p, p->entry);
 	m->hart->s.wfi = 0;
 	hart_set_priv(m->hart, p->supervisor ? PRIV_S : PRIV_M);
@@ -863,6 +1096,7 @@ struct field {
 static const struct field compared[] = {
 	FIELD(pc), FIELD(priv), FIELD(mstatus), FIELD(mepc), FIELD(mcause), FIELD(mtval),
 	FIELD(mscratch), FIELD(sscratch), FIELD(minstret), FIELD(mcycle), FIELD(reservation),
+	FIELD(fcsr),
 };
 
 static uint64_t field_value(const struct hart_state *s, const struct field *f)
@@ -887,6 +1121,13 @@ static unsigned report_differences(const struct fixture *fx, unsigned e)
 		fprintf(stderr, "  x%-2u %-4s interpreter 0x%016llx, %s 0x%016llx\n", i,
 			reg_abi_names[i], (unsigned long long)a->x[i], engine_name[e],
 			(unsigned long long)b->x[i]);
+		n++;
+	}
+	for (unsigned i = 0; i < 32; i++) {
+		if (a->f[i] == b->f[i])
+			continue;
+		fprintf(stderr, "  f%-2u interpreter 0x%016llx, %s 0x%016llx\n", i,
+			(unsigned long long)a->f[i], engine_name[e], (unsigned long long)b->f[i]);
 		n++;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(compared); i++) {
@@ -1051,19 +1292,157 @@ static void load_fixed(struct fixture *fx, const struct program *p)
 		load_program(&fx->m[e], p);
 }
 
-/* Runs the loaded fixed program on every engine from zeroed registers and
- * data, the data pointers set; returns the interpreter's final state. A
- * second call runs the translations the first one left. */
-static const struct hart_state *run_fixed(struct fixture *fx, const struct program *p,
-					  const char *name)
+/* The start of a fixed program: x and f registers, fcsr and data zero, but
+ * for the data pointers. */
+static struct start_state *fixed_start(struct fixture *fx)
 {
 	struct start_state *st = &fx->start;
 
 	memset(st, 0, sizeof(*st));
 	st->x[REG_DATA] = RAM_BASE + DATA_PTR;
 	st->x[REG_DATA_ODD] = RAM_BASE + DATA_PTR_ODD;
-	assert_true(run_and_compare(fx, p, st, name));
+	return st;
+}
+
+/* Runs the loaded fixed program on every engine from fx->start; returns
+ * the interpreter's final state. A second call runs the translations the
+ * first one left. */
+static const struct hart_state *run_started(struct fixture *fx, const struct program *p,
+					    const char *name)
+{
+	assert_true(run_and_compare(fx, p, &fx->start, name));
 	return &fx->m[ENGINE_INTERP].hart->s;
+}
+
+/* run_started from fixed_start. */
+static const struct hart_state *run_fixed(struct fixture *fx, const struct program *p,
+					  const char *name)
+{
+	fixed_start(fx);
+	return run_started(fx, p, name);
+}
+
+/* The F and D instructions that write an x register, with x0 as their
+ * destination, each followed by instructions that read x0 (add, sd, csrw)
+ * in the same translation: x0 reads as zero, and fflags is what the
+ * instructions raised (issue 12, item 8: translated code called the F/D
+ * body, which wrote x[0], and nothing cleared it). */
+static void fp_result_to_x0(void **state)
+{
+	struct fixture *fx = *state;
+	struct program *p = &fx->prog;
+	const uint64_t pi = 0x400921fb54442d18ull, one = 0x3ff0000000000000ull;
+	const uint32_t code[] = {
+		/* The first instruction runs alone (it fills the fetch TLB); the
+		 * block, and the translation, start after it. */
+		enc_i(1, 0, 0, 13, OPC_OP_IMM),                 /* li a3, 1 */
+		enc_r(0x71, 0, 28, 0, 0, OPC_FP),               /* fmv.x.d zero, ft8 */
+		enc_r(0, 0, 0, 0, 10, OPC_OP),                  /* add a0, zero, zero */
+		enc_s(0, 0, REG_DATA, 3),                       /* sd zero, 0(s0) */
+		enc_i(CSR_FFLAGS, 0, 1, 0, OPC_SYSTEM),         /* csrw fflags, zero */
+		enc_r(0x61, 2, 28, 1, 0, OPC_FP),               /* fcvt.l.d zero, ft8, rtz: NX */
+		enc_r(0x61, 3, 28, RM_DYN, 0, OPC_FP),          /* fcvt.lu.d zero, ft8 */
+		enc_r(0x61, 0, 28, 2, 0, OPC_FP),               /* fcvt.w.d zero, ft8, rdn */
+		enc_r(0x61, 1, 28, 3, 0, OPC_FP),               /* fcvt.wu.d zero, ft8, rup */
+		enc_r(0x71, 0, 28, 1, 0, OPC_FP),               /* fclass.d zero, ft8 */
+		enc_r(0x51, 28, 29, 1, 0, OPC_FP),              /* flt.d zero, ft9, ft8 */
+		enc_r(0x51, 28, 28, 0, 0, OPC_FP),              /* fle.d zero, ft8, ft8 */
+		enc_r(0x51, 28, 29, 2, 0, OPC_FP),              /* feq.d zero, ft9, ft8 */
+		enc_r(0x70, 0, 28, 0, 0, OPC_FP),               /* fmv.x.w zero, ft8 */
+		enc_r(0x60, 2, 30, 4, 0, OPC_FP),               /* fcvt.l.s zero, ft10, rmm */
+		enc_r(0x70, 0, 30, 1, 0, OPC_FP),               /* fclass.s zero, ft10 */
+		enc_r(0x50, 30, 30, 0, 0, OPC_FP),              /* fle.s zero, ft10, ft10 */
+		enc_r(0, 0, 0, 0, 11, OPC_OP),                  /* add a1, zero, zero */
+		enc_s(8, 0, REG_DATA, 3),                       /* sd zero, 8(s0) */
+		enc_i(CSR_MSCRATCH, 0, 1, 0, OPC_SYSTEM),       /* csrw mscratch, zero */
+		enc_i(CSR_FFLAGS, 0, 2, 12, OPC_SYSTEM),        /* frflags a2 */
+		ENC_ECALL,
+	};
+	const uint8_t ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t zero[16] = { 0 };
+	const uint8_t *data = fx->m[ENGINE_INTERP].ram + (DATA_BASE - RAM_BASE) +
+			      (DATA_PTR - DATA_OFF);
+
+	assemble(p, 0x400, code, ARRAY_LEN(code));
+	p->fs = 1;
+	load_fixed(fx, p);
+	for (unsigned run = 1; run <= 2; run++) {
+		struct start_state *st = fixed_start(fx);
+		st->f[28] = pi;
+		st->f[29] = one;
+		st->f[30] = F32_BOX | 0x40200000u;              /* 2.5f */
+		st->fcsr = 0x1f;
+		memcpy(st->data + (DATA_PTR - DATA_OFF), ones, sizeof(ones));
+		const struct hart_state *s = run_started(fx, p, "F/D results to x0");
+		assert_int_equal(s->mcause, EXC_ECALL_M);
+		assert_int_equal(s->x[0], 0);
+		assert_int_equal(s->x[10], 0);
+		assert_int_equal(s->x[11], 0);
+		assert_int_equal(s->x[12], FPU_NX);
+		assert_int_equal(s->fcsr, FPU_NX);
+		assert_int_equal(s->mscratch, 0);
+		assert_memory_equal(data, zero, sizeof(zero));
+	}
+}
+
+/* Every F and D instruction with every value of its rounding-mode field
+ * (static 0-4, dynamic with each frm 0-7, and the reserved 5 and 6) and,
+ * for those without one, with each frm. Its destination is x0 where it
+ * writes an x register, read back in the same translation. The reserved
+ * modes, and dynamic with frm 5-7, are illegal instructions (spec 11.2),
+ * in both engines alike. */
+static void fp_every_rounding_mode(void **state)
+{
+	struct fixture *fx = *state;
+	struct program *p = &fx->prog;
+	struct rng r = { 0x666373723a726d00ull };
+	char name[96];
+
+	for (unsigned k = 0; k < ARRAY_LEN(fp_ops); k++) {
+		const struct fp_op *o = &fp_ops[k];
+		for (unsigned rm = 0; rm < (o->rm ? 8 : 1); rm++) {
+			for (unsigned frm = 0; frm < 8; frm++) {
+				if (o->rm && rm != RM_DYN && frm != rm % 5)
+					continue;
+				unsigned rd = o->rd == FILE_X ? 0 : rng_below(&r, 32);
+				const uint32_t code[] = {
+					enc_i(1, 0, 0, 13, OPC_OP_IMM),         /* li a3, 1: runs alone */
+					fp_encode(o, rd, fp_reg(&r, o->rs1, false),
+						  fp_reg(&r, o->rs2, false), rng_below(&r, 32), rm),
+					enc_r(0, 0, 0, 0, 10, OPC_OP),          /* add a0, zero, zero */
+					enc_s(0, 0, REG_DATA, 3),               /* sd zero, 0(s0) */
+					enc_i(CSR_MSCRATCH, 0, 1, 0, OPC_SYSTEM), /* csrw mscratch, zero */
+					ENC_ECALL,
+				};
+				bool illegal = o->rm && (rm == 5 || rm == 6 || (rm == RM_DYN && frm > 4));
+
+				assemble(p, 0x200, code, ARRAY_LEN(code));
+				p->fs = 1 + rng_below(&r, 3);
+				load_fixed(fx, p);
+				snprintf(name, sizeof(name), "%08x with frm %u", code[1], frm);
+				for (unsigned run = 0; run < 2; run++) {
+					struct start_state *st = fixed_start(fx);
+					for (unsigned i = 1; i < 32; i++) {
+						if (i != REG_DATA)
+							st->x[i] = random_value(&r);
+					}
+					for (unsigned i = 0; i < 32; i++)
+						st->f[i] = random_fp_value(&r);
+					st->fcsr = (uint64_t)frm << FRM_SHIFT | rng_below(&r, 32);
+					const struct hart_state *s = run_started(fx, p, name);
+					if (illegal) {
+						assert_int_equal(s->mcause, EXC_ILLEGAL);
+						assert_int_equal(s->mepc, CODE_BASE + 0x204);
+						continue;
+					}
+					assert_int_equal(s->mcause, EXC_ECALL_M);
+					assert_int_equal(s->x[10], 0);
+					assert_int_equal(s->mscratch, 0);
+				}
+			}
+		}
+	}
 }
 
 /* A load from an address nothing answers at, in the middle of a block:
@@ -1335,6 +1714,8 @@ int main(void)
 		cmocka_unit_test(modify_privilege),
 		cmocka_unit_test(interrupt_after_csr_write),
 		cmocka_unit_test(counter_inhibit),
+		cmocka_unit_test(fp_result_to_x0),
+		cmocka_unit_test(fp_every_rounding_mode),
 		cmocka_unit_test(random_programs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
