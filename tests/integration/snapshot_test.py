@@ -10,6 +10,9 @@ the file is there, and the frozen disk image is untouched by the restored
 guest, which writes to an overlay of its own that `qemu-img check` finds
 clean. A compressed snapshot restores the same way; a damaged or truncated
 one is refused with one line, and the good one still restores afterwards.
+Before any of that, with a bare program in place of Debian: a snapshot
+whose path names a file the VM uses (a disk, a symbolic link to it, a
+backing file, the kernel, the initrd) is refused, and changes nothing.
 Prints one line per check and ends with "N passed, N failed".
 """
 import os
@@ -22,7 +25,7 @@ import tempfile
 import pexpect
 
 from boot_debian import BAD_LOG, Console, Results
-from control_test import Client, uptime
+from control_test import Client, bare_vm, uptime
 from disk_test import digest, make_ext4
 
 COUNTER = "(i=0; while :; do echo C$i; i=$((i+1)); sleep 0.1; done) &"
@@ -112,6 +115,53 @@ def overlays(tmp, stem):
     return sorted(f for f in os.listdir(tmp) if f.startswith(stem + ".") and f.endswith(".qcow2"))
 
 
+def refused(reply, why):
+    return why in reply.get("error", {}).get("desc", "")
+
+
+def guards(results, doppel, tmp):
+    """Snapshots that would replace a file the VM uses are refused; nothing
+    changes."""
+    d = os.path.join(tmp, "guards")
+    os.mkdir(d)
+    disk, base, top, link, initrd = (os.path.join(d, n) for n in (
+        "disk.img", "base.img", "top.qcow2", "disk-link.img", "initrd.img"))
+    for path, data in ((disk, b"disk" * 1024), (base, b"base" * 1024),
+                       (initrd, b"initrd" * 1024)):
+        with open(path, "wb") as f:
+            f.write(data)
+    subprocess.run([doppel, "img", "create", "-f", "qcow2", "-b", "base.img", "-F", "raw", top],
+                   check=True, capture_output=True)
+    os.symlink("disk.img", link)
+    sock = os.path.join(d, "ctl.sock")
+    proc, ctl = bare_vm(doppel, d, sock, "--initrd", initrd,
+                        "--disk", disk + ",format=raw", "--disk", top)
+    kernel = os.path.join(d, "loop.bin")
+    files = (disk, base, top, kernel, initrd)
+    digests = [digest(f) for f in files]
+    listing = sorted(os.listdir(d))
+    try:
+        for what, path in (("its disk", disk), ("a symbolic link to its disk", link),
+                           ("its qcow2 disk", top), ("its disk's backing file", base),
+                           ("its kernel", kernel), ("its initrd", initrd)):
+            reply = ctl.execute("snapshot", path=path)
+            results.check("snapshot onto %s: refused, saying why" % what,
+                          refused(reply, path), repr(reply))
+        results.check("the refused snapshots changed no file",
+                      [digest(f) for f in files] == digests and sorted(os.listdir(d)) == listing,
+                      repr(sorted(os.listdir(d))))
+
+        snap = os.path.join(d, "s.snap")
+        reply = ctl.execute("snapshot", path=snap)
+        results.check("a snapshot to a new file is taken", "return" in reply, repr(reply))
+        ctl.execute("quit")
+        results.check("quit: exit status 0", proc.wait(timeout=30) == 0)
+    finally:
+        ctl.close()
+        proc.kill()
+        proc.wait()
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -125,6 +175,9 @@ def main():
         disk = os.path.join(tmp, "disk.img")
         sock = os.path.join(tmp, "ctl.sock")
         make_ext4(disk, 32)
+
+        print("== snapshots refused")
+        guards(results, doppel, tmp)
 
         print("== snapshot, uncompressed")
         con = start_guest(results, base_argv, disk, sock)
