@@ -11,6 +11,7 @@
 
 #include "util/pagemap.h"
 #include "vm/machine_files.h"
+#include "vm/migrate.h"
 #include "vm/overlay.h"
 
 /* The snapshot is written aside, at path with this suffix made unique
@@ -116,6 +117,10 @@ int machine_snapshot(struct machine *m, const char *path, const struct snapshot_
 
 	if (m->cfg.bios && strcmp(m->cfg.bios, "none") == 0)
 		return error_set(err, ENOTSUP, "a machine run with --bios none cannot be snapshotted");
+	/* The target of a migration opens the disks it was told of at the
+	 * start: frozen by a snapshot, they would lack the writes made after. */
+	if (migrate_active(m))
+		return error_set(err, EBUSY, "a migration is under way: snapshot once it is over");
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, path) >= sizeof(tmp))
 		return error_set(err, ENAMETOOLONG, "%s: the path is too long", path);
 	overlay_stem(path, tag, sizeof(tag));

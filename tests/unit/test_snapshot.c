@@ -2,7 +2,8 @@
  * machine running a small S-mode program is saved, loaded into a second
  * machine, and both must then be identical and run on identically; a
  * damaged, truncated or foreign file is refused; disks are frozen under
- * overlays; a snapshot never replaces a file the machine uses. */
+ * overlays; a snapshot never replaces a file the machine uses, and is
+ * refused while a migration is under way. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@
 
 #include "block/block.h"
 #include "block/qcow2.h"
+#include "util/tcp.h"
+#include "vm/migrate.h"
 #include "vm/snapshot.h"
 
 /* auipc a2,0; loop: t0 += 1; t1 += t0; store t1 and t0 into two RAM
@@ -404,6 +407,32 @@ static void snapshot_never_replaces_a_file_the_machine_uses(void **state)
 	assert_int_equal(access(snap4, F_OK), -1);
 }
 
+/* A migration's target opens the disks it was told of when it began: a
+ * snapshot freezing them meanwhile would lose the writes made after. */
+static void snapshot_is_refused_while_migrating(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
+	char uri[64], before[1024], after[1024];
+
+	start(f, true);
+	/* A target that never accepts: the migration stays under way. */
+	int lfd = tcp_listen("tcp:127.0.0.1:0", &err);
+	assert_true(lfd >= 0);
+	assert_int_equal(tcp_local_uri(lfd, uri, sizeof(uri), &err), 0);
+	assert_int_equal(migrate_start(&f->a, uri, NULL, NULL, &err), 0);
+	list_dir(f->dir, before, sizeof(before));
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "migration"));
+	list_dir(f->dir, after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_string_equal(f->a.cfg.disks[0].path, f->disk);
+	machine_destroy(&f->a);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(disks_are_frozen_under_overlays, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshot_never_replaces_a_file_the_machine_uses, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(snapshot_is_refused_while_migrating, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
