@@ -72,8 +72,10 @@ static int connect_to(const char *path, struct error *err)
 	return fd;
 }
 
-/* The first line: {"doppel": {...}}; NULL if it is anything else. */
-static json_t *read_greeting(FILE *in)
+/* The first line: {"doppel": {...}}; or an error line from a server that
+ * turns the client away (too many clients), whose description goes into
+ * err, as does anything else. */
+static json_t *read_greeting(FILE *in, const char *path, struct error *err)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -82,11 +84,15 @@ static json_t *read_greeting(FILE *in)
 	if (getline(&line, &cap, in) > 0)
 		msg = json_loads(line, 0, NULL);
 	free(line);
-	if (!json_object_get(msg, "doppel")) {
-		json_decref(msg);
-		return NULL;
-	}
-	return msg;
+	if (json_object_get(msg, "doppel"))
+		return msg;
+	const char *desc = json_string_value(json_object_get(json_object_get(msg, "error"), "desc"));
+	if (desc)
+		error_set(err, EBUSY, "%s: %s", path, desc);
+	else
+		error_set(err, EPROTO, "%s: no doppel control socket greeting", path);
+	json_decref(msg);
+	return NULL;
 }
 
 /* Reads lines until the reply (events before it are skipped). */
@@ -143,11 +149,9 @@ int cmd_control(int argc, char **argv)
 		error_set(&err, errno, "fdopen: %s", strerror(errno));
 		goto fail;
 	}
-	greeting = read_greeting(io);
-	if (!greeting) {
-		error_set(&err, EPROTO, "%s: no doppel control socket greeting", argv[1]);
+	greeting = read_greeting(io, argv[1], &err);
+	if (!greeting)
 		goto fail;
-	}
 	if (json_dumpf(request, io, JSON_COMPACT) < 0 || fputc('\n', io) == EOF || fflush(io) == EOF) {
 		error_set(&err, errno, "%s: %s", argv[1], strerror(errno));
 		goto fail;

@@ -59,7 +59,8 @@ static void run_usage(FILE *out)
 		"                    a control socket at PATH (mode 0600): JSON requests\n"
 		"                    such as status, pause, resume, query-stats and quit, one\n"
 		"                    per line ('doppel control', docs/control.md)\n"
-		"  --timeout SECS    stop after SECS seconds, exit status %d\n"
+		"  --timeout SECS    stop after SECS seconds (above 0, at most 1e9), exit\n"
+		"                    status %d\n"
 		"  --trace           print every executed instruction and trap on stderr\n"
 		"                    (runs everything in the interpreter)\n"
 		"  --no-jit          run everything in the interpreter, the reference engine,\n"
@@ -307,8 +308,10 @@ int cmd_run(int argc, char **argv)
 		case OPT_TIMEOUT: {
 			char *end;
 			cfg.timeout = strtod(optarg, &end);
-			if (end == optarg || *end || !(cfg.timeout > 0)) {
-				fprintf(stderr, "doppel run: --timeout: '%s' is not a positive number of seconds\n", optarg);
+			/* NaN fails both comparisons: refused with inf and 0. */
+			if (end == optarg || *end || !(cfg.timeout > 0 && cfg.timeout <= MACHINE_MAX_TIMEOUT_S)) {
+				fprintf(stderr, "doppel run: --timeout: '%s' is not a number of seconds above 0, "
+					"at most %.0f\n", optarg, MACHINE_MAX_TIMEOUT_S);
 				return 2;
 			}
 			break;

@@ -11,11 +11,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* The highest TCP port: a port is 16 bits (RFC 793). */
+#define TCP_PORT_MAX 65535
+
+/* A port as digits only, 0 (any, for a listener) to TCP_PORT_MAX: no sign,
+ * no spaces, no service name, nothing after. getaddrinfo would take
+ * "99999" and keep its low 16 bits. */
+static int parse_port(const char *uri, const char *s, bool passive, unsigned *port,
+		      struct error *err)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9' && v <= TCP_PORT_MAX; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p || v > TCP_PORT_MAX || (v == 0 && !passive))
+		return error_set(err, EINVAL, "'%s': the port must be a number from %d to %d", uri,
+				 passive ? 0 : 1, TCP_PORT_MAX);
+	*port = (unsigned)v;
+	return 0;
+}
+
 /* Splits "tcp:HOST:PORT" and resolves it. */
 static int resolve(const char *uri, bool passive, struct addrinfo **out, struct error *err)
 {
-	char host[256];
+	char host[256], service[8];
 	const char *h, *colon, *end;
+	unsigned port = 0;
 
 	if (strncmp(uri, "tcp:", 4) != 0)
 		return error_set(err, EINVAL, "'%s': not tcp:HOST:PORT", uri);
@@ -32,10 +54,14 @@ static int resolve(const char *uri, bool passive, struct addrinfo **out, struct 
 		return error_set(err, EINVAL, "'%s': not tcp:HOST:PORT", uri);
 	memcpy(host, h, (size_t)(end - h));
 	host[end - h] = '\0';
+	int ret = parse_port(uri, colon + 1, passive, &port, err);
+	if (ret < 0)
+		return ret;
+	snprintf(service, sizeof(service), "%u", port);
 
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = passive ? AI_PASSIVE : 0 };
-	int ret = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, out);
+				  .ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0) };
+	ret = getaddrinfo(host[0] ? host : NULL, service, &hints, out);
 	if (ret != 0)
 		return error_set(err, EINVAL, "'%s': %s", uri, gai_strerror(ret));
 	return 0;

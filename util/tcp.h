@@ -1,6 +1,8 @@
 /* TCP endpoints named as QEMU names them, "tcp:HOST:PORT" (HOST a name, an
- * IPv4 address, or an IPv6 address in brackets): a connection made without
- * blocking, and a listener that takes one connection. */
+ * IPv4 address, or an IPv6 address in brackets; PORT decimal digits, 1 to
+ * 65535, or 0 for a listener: any free port): a connection made without
+ * blocking, and a listener that takes one connection. Anything else is
+ * refused with -EINVAL and one line. */
 #ifndef DOPPEL_UTIL_TCP_H
 #define DOPPEL_UTIL_TCP_H
 

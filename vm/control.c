@@ -217,6 +217,23 @@ int control_open(struct control *c, const char *path, const char *version, struc
 	return 0;
 }
 
+/* A client beyond the limit is told why before it is closed, in place of
+ * the greeting. The line is sent without waiting: a new connection's
+ * socket buffer is empty, so it goes at once or the client is gone. */
+static void refuse_client(int fd)
+{
+	char desc[64], line[CONTROL_DESC_MAX];
+	snprintf(desc, sizeof(desc), "too many clients: the limit is %d", CONTROL_MAX_CLIENTS);
+	json_t *reply = error_reply("GenericError", desc, NULL);
+	char *text = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	int len = text ? snprintf(line, sizeof(line), "%s\n", text) : 0;
+	if (len > 0)
+		send(fd, line, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(text);
+	close(fd);
+}
+
 int control_attach(struct control *c, int fd)
 {
 	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
@@ -229,7 +246,7 @@ int control_attach(struct control *c, int fd)
 		client_send(cl, json_pack("{s:{s:s}}", "doppel", "version", c->version));
 		return 0;
 	}
-	close(fd);
+	refuse_client(fd);
 	return -EMFILE;
 }
 

@@ -61,7 +61,9 @@ int control_open(struct control *c, const char *path, const char *version, struc
  * control_attach (tests). */
 void control_init(struct control *c, const char *version);
 /* Serves an already connected stream socket as a client (greets it).
- * Returns 0, or -EMFILE when every client slot is taken (fd is closed). */
+ * Returns 0, or -EMFILE when every client slot is taken: the client gets
+ * an error line naming the limit in place of the greeting, and fd is
+ * closed. */
 int control_attach(struct control *c, int fd);
 /* Sends what is queued (waiting up to timeout_ms for slow readers), closes
  * every client and the socket, and removes the socket file. */

@@ -27,6 +27,9 @@
 #include "vm/sbi.h"
 
 #define MACHINE_MAX_HARTS 8
+/* The longest --timeout, in seconds (about 31 years): its nanoseconds
+ * fit the host clock's 64 bits with room to spare. */
+#define MACHINE_MAX_TIMEOUT_S 1e9
 
 /* QEMU virt loads the kernel here when firmware occupies the start of RAM. */
 #define KERNEL_BASE_WITH_FIRMWARE 0x80200000ull
@@ -56,7 +59,7 @@ struct machine_config {
 	struct net_config nets[VIRTIO_SLOTS];
 	unsigned nnets;
 	bool rng;
-	double timeout;            /* seconds; 0 = none */
+	double timeout;            /* seconds; 0 = none; at most MACHINE_MAX_TIMEOUT_S */
 	bool trace;
 	unsigned jit_threshold;    /* translate blocks on this run; 0: never */
 	int console_in, console_out;   /* host file descriptors */

@@ -137,10 +137,19 @@ static bool host_stop_requested(struct machine *m, uint64_t now, uint64_t deadli
 	return atomic_load(&m->exit.pending);
 }
 
+/* The run's deadline on the host's clock, 0 for none. A timeout the
+ * nanosecond clock cannot reach is no limit: converting it would be
+ * undefined (C11 6.3.1.4). */
+static uint64_t run_deadline(double timeout_s)
+{
+	if (!(timeout_s > 0) || timeout_s > MACHINE_MAX_TIMEOUT_S)
+		return 0;
+	return host_monotonic_ns() + (uint64_t)(timeout_s * 1e9);
+}
+
 void machine_run(struct machine *m)
 {
-	uint64_t deadline = m->cfg.timeout > 0 ?
-		host_monotonic_ns() + (uint64_t)(m->cfg.timeout * 1e9) : 0;
+	uint64_t deadline = run_deadline(m->cfg.timeout);
 	uint64_t last_poll = 0;
 
 	while (!atomic_load(&m->exit.pending)) {

@@ -10,7 +10,13 @@
 #include <unistd.h>
 
 #include "util/pagemap.h"
+#include "vm/machine_files.h"
+#include "vm/migrate.h"
 #include "vm/overlay.h"
+
+/* The snapshot is written aside, at path with this suffix made unique
+ * (mkostemp), and renamed to path once complete. */
+#define TMP_SUFFIX ".tmp-XXXXXX"
 
 bool ram_page_is_zero(const uint8_t *p)
 {
@@ -111,16 +117,27 @@ int machine_snapshot(struct machine *m, const char *path, const struct snapshot_
 
 	if (m->cfg.bios && strcmp(m->cfg.bios, "none") == 0)
 		return error_set(err, ENOTSUP, "a machine run with --bios none cannot be snapshotted");
+	/* The target of a migration opens the disks it was told of at the
+	 * start: frozen by a snapshot, they would lack the writes made after. */
+	if (migrate_active(m))
+		return error_set(err, EBUSY, "a migration is under way: snapshot once it is over");
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, path) >= sizeof(tmp))
+		return error_set(err, ENAMETOOLONG, "%s: the path is too long", path);
 	overlay_stem(path, tag, sizeof(tag));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
 	ret = machine_flush_disks(m, err);
 	if (ret == 0)
 		ret = open_new_overlays(m, tag, paths, bds, err);
+	/* Checked with the new overlays open, as they are files the machine
+	 * then uses. */
+	if (ret == 0)
+		ret = machine_files_check_dest(m, path, err);
 	if (ret < 0)
 		goto out;
-	/* Written aside and renamed: a failure never leaves half a snapshot. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* Written aside and renamed: a failure never leaves half a snapshot.
+	 * The temporary name is a new file (O_EXCL): never one already there,
+	 * nor what a symbolic link there points to. */
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		ret = error_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;

@@ -73,6 +73,13 @@ check "control with nothing listening" fails_with_one_line 1 "$DOPPEL" control "
 check "control without a COMMAND" fails_with_one_line 2 "$DOPPEL" control "$tmp/no-vm.sock"
 check "control with an argument that is not KEY=VALUE" fails_with_one_line 2 \
 	"$DOPPEL" control "$tmp/no-vm.sock" status verbose
+# A timeout must convert to the host clock's nanoseconds: inf, NaN and
+# values beyond it were taken (undefined behaviour, UBSan).
+for bad in inf nan 1e300 1e10 -1 0 "" 5s; do
+	check "--timeout '$bad'" fails_with_one_line 2 "$DOPPEL" run --bios none --kernel "$HELLO" --timeout "$bad"
+done
+check "--timeout of the longest allowed runs a bare program" sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --timeout 1e9 | grep -qx hello"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
 check "device tree dump reads back" sh -c \

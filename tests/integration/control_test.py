@@ -9,8 +9,10 @@ does not jump), resumes it (the counter goes on from where it stopped),
 watches query-stats grow, sends garbage, uses `doppel control`, and quits
 (reply, SHUTDOWN event, exit status 0). query-stats must count the
 guest's disk reads and writes and its network frames. A guest reboot sends
-RESET and keeps the connection.. Also the refusals that need no
-guest. Prints one line per check and ends with "N passed, N failed".
+RESET and keeps the connection. Also what needs no Debian guest: the
+refusals of --control, and a client beyond the limit of 8, which is told
+so in one line (a bare program runs meanwhile). Prints one line per check
+and ends with "N passed, N failed".
 """
 import json
 import os
@@ -31,6 +33,9 @@ COUNTER = re.compile(r"C(\d+)\r?\n")
 SILENCE_S = 1.2
 DISK_READ = 256 << 10
 DISK_WRITE = 64 << 10
+MAX_CLIENTS = 8
+# "j .": an S-mode program that runs until it is stopped.
+LOOP_PROGRAM = bytes([0x6F, 0x00, 0x00, 0x00])
 
 
 class Client:
@@ -39,13 +44,13 @@ class Client:
     def __init__(self, path, wait_s=0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(30)
-        # The server may not have replaced the stale socket yet.
+        # The server may not have made (or replaced a stale) socket yet.
         end = time.monotonic() + wait_s
         while True:
             try:
                 self.sock.connect(path)
                 break
-            except ConnectionRefusedError:
+            except (ConnectionRefusedError, FileNotFoundError):
                 if time.monotonic() > end:
                     raise
                 time.sleep(0.05)
@@ -101,6 +106,61 @@ def refusals(results, doppel, tmp):
                       "exit %d, stderr %r" % (p.returncode, p.stderr))
     with open(occupied) as f:
         results.check("the file at PATH is left alone", f.read() == "keep me\n")
+
+
+def bare_vm(doppel, tmp, sock, *args):
+    """doppel running LOOP_PROGRAM with a control socket at sock (and args);
+    returns the process and a client once the socket answers."""
+    kernel = os.path.join(tmp, "loop.bin")
+    with open(kernel, "wb") as f:
+        f.write(LOOP_PROGRAM)
+    proc = subprocess.Popen([doppel, "run", "--kernel", kernel, "--mem", "64M",
+                             "--control", "unix:" + sock] + list(args),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        return proc, Client(sock, wait_s=10)
+    except (OSError, EOFError):
+        proc.kill()
+        proc.wait()
+        raise
+
+
+def client_limit(results, doppel, tmp):
+    """Every slot taken: a new client is told why, `doppel control` says it in
+    one line; once a slot is free it is served again."""
+    sock = os.path.join(tmp, "limit.sock")
+    proc, first = bare_vm(doppel, tmp, sock)
+    try:
+        clients = [first] + [Client(sock) for _ in range(MAX_CLIENTS - 1)]
+        results.check("%d clients are greeted" % MAX_CLIENTS,
+                      all("doppel" in c.greeting for c in clients))
+        extra = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        extra.settimeout(30)
+        extra.connect(sock)
+        lines = extra.makefile("rb").read().splitlines()
+        extra.close()
+        desc = "too many clients: the limit is %d" % MAX_CLIENTS
+        results.check("one more client gets an error line naming the limit, then EOF",
+                      len(lines) == 1 and json.loads(lines[0]).get("error", {}).get("desc") == desc,
+                      repr(lines))
+        p = subprocess.run([doppel, "control", sock, "status"], capture_output=True, text=True,
+                           timeout=30)
+        results.check("doppel control: too many clients, one line, exit 1",
+                      p.returncode == 1 and p.stderr.strip() == "doppel control: %s: %s" % (sock, desc),
+                      "exit %d: %r" % (p.returncode, p.stderr))
+        clients.pop().close()
+        # The server sees the closed client at its next poll.
+        time.sleep(0.2)
+        p = subprocess.run([doppel, "control", sock, "status"], capture_output=True, text=True,
+                           timeout=30)
+        results.check("a slot freed: served again", p.returncode == 0, repr(p.stderr))
+        clients[0].execute("quit")
+        for c in clients:
+            c.close()
+        results.check("quit: exit status 0", proc.wait(timeout=30) == 0)
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def stale_socket(path):
@@ -222,6 +282,7 @@ def main():
     results = Results()
     with tempfile.TemporaryDirectory() as tmp:
         refusals(results, doppel, tmp)
+        client_limit(results, doppel, tmp)
         path = os.path.join(tmp, "vm.sock")
         stale_socket(path)
         disk = os.path.join(tmp, "disk.img")

@@ -10,6 +10,10 @@ the file is there, and the frozen disk image is untouched by the restored
 guest, which writes to an overlay of its own that `qemu-img check` finds
 clean. A compressed snapshot restores the same way; a damaged or truncated
 one is refused with one line, and the good one still restores afterwards.
+Before any of that, with a bare program in place of Debian: a snapshot
+whose path names a file the VM uses (a disk, a symbolic link to it, a
+backing file, the kernel, the initrd) is refused, and changes nothing; so
+is one while a migration is under way (to a target that never reads).
 Prints one line per check and ends with "N passed, N failed".
 """
 import os
@@ -19,10 +23,13 @@ import subprocess
 import sys
 import tempfile
 
+import socket
+import time
+
 import pexpect
 
 from boot_debian import BAD_LOG, Console, Results
-from control_test import Client, uptime
+from control_test import Client, bare_vm, uptime
 from disk_test import digest, make_ext4
 
 COUNTER = "(i=0; while :; do echo C$i; i=$((i+1)); sleep 0.1; done) &"
@@ -112,6 +119,80 @@ def overlays(tmp, stem):
     return sorted(f for f in os.listdir(tmp) if f.startswith(stem + ".") and f.endswith(".qcow2"))
 
 
+# Random, so that a migration has this much RAM to send, more than the
+# socket buffers of a target that never reads can take.
+INITRD_BYTES = 24 << 20
+
+
+def refused(reply, why):
+    return why in reply.get("error", {}).get("desc", "")
+
+
+def guards(results, doppel, tmp):
+    """Snapshots that would replace a file the VM uses, or freeze disks a
+    migration's target is about to open, are refused; nothing changes."""
+    d = os.path.join(tmp, "guards")
+    os.mkdir(d)
+    disk, base, top, link, initrd = (os.path.join(d, n) for n in (
+        "disk.img", "base.img", "top.qcow2", "disk-link.img", "initrd.img"))
+    for path, data in ((disk, b"disk" * 1024), (base, b"base" * 1024),
+                       (initrd, os.urandom(INITRD_BYTES))):
+        with open(path, "wb") as f:
+            f.write(data)
+    subprocess.run([doppel, "img", "create", "-f", "qcow2", "-b", "base.img", "-F", "raw", top],
+                   check=True, capture_output=True)
+    os.symlink("disk.img", link)
+    sock = os.path.join(d, "ctl.sock")
+    proc, ctl = bare_vm(doppel, d, sock, "--mem", "128M", "--initrd", initrd,
+                        "--disk", disk + ",format=raw", "--disk", top)
+    kernel = os.path.join(d, "loop.bin")
+    files = (disk, base, top, kernel, initrd)
+    digests = [digest(f) for f in files]
+    listing = sorted(os.listdir(d))
+    try:
+        for what, path in (("its disk", disk), ("a symbolic link to its disk", link),
+                           ("its qcow2 disk", top), ("its disk's backing file", base),
+                           ("its kernel", kernel), ("its initrd", initrd)):
+            reply = ctl.execute("snapshot", path=path)
+            results.check("snapshot onto %s: refused, saying why" % what,
+                          refused(reply, path), repr(reply))
+        results.check("the refused snapshots changed no file",
+                      [digest(f) for f in files] == digests and sorted(os.listdir(d)) == listing,
+                      repr(sorted(os.listdir(d))))
+
+        reply = ctl.execute("migrate", uri="tcp:127.0.0.1:99999")
+        results.check("migrate to port 99999: refused, naming the range",
+                      refused(reply, "65535"), repr(reply))
+        # A target that never accepts nor reads: the migration stalls.
+        target = socket.socket()
+        target.bind(("127.0.0.1", 0))
+        target.listen(1)
+        uri = "tcp:127.0.0.1:%d" % target.getsockname()[1]
+        results.check("migrate to a target that never reads", ctl.execute("migrate", uri=uri)
+                      == {"return": {}})
+        snap = os.path.join(d, "s.snap")
+        reply = ctl.execute("snapshot", path=snap)
+        status = ctl.execute("query-migrate")["return"]["status"]
+        results.check("snapshot while migrating: refused, saying why",
+                      refused(reply, "a migration is under way") and status == "active",
+                      "%r, migration %s" % (reply, status))
+        results.check("the refused snapshot changed no file",
+                      [digest(f) for f in files] == digests and sorted(os.listdir(d)) == listing,
+                      repr(sorted(os.listdir(d))))
+        while ctl.execute("query-migrate")["return"]["status"] == "active":
+            time.sleep(0.2)
+        target.close()
+        reply = ctl.execute("snapshot", path=snap)
+        results.check("once the migration failed, the snapshot is taken",
+                      "return" in reply and os.path.getsize(snap) > INITRD_BYTES, repr(reply))
+        ctl.execute("quit")
+        results.check("quit: exit status 0", proc.wait(timeout=30) == 0)
+    finally:
+        ctl.close()
+        proc.kill()
+        proc.wait()
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -125,6 +206,9 @@ def main():
         disk = os.path.join(tmp, "disk.img")
         sock = os.path.join(tmp, "ctl.sock")
         make_ext4(disk, 32)
+
+        print("== snapshots refused")
+        guards(results, doppel, tmp)
 
         print("== snapshot, uncompressed")
         con = start_guest(results, base_argv, disk, sock)

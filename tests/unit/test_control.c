@@ -1,6 +1,8 @@
 /* Tests of the control socket's server (vm/control.h) through a socketpair:
  * the greeting, replies and their ids, every kind of bad request, line
- * assembly across and within reads, events, and a client that never reads. */
+ * assembly across and within reads, events, a client that never reads, and
+ * one too many. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -362,6 +364,38 @@ static void client_that_never_reads_is_dropped(void **state)
 	assert_int_equal(f->c.clients[0].fd, -1);
 }
 
+/* With every slot taken, a new client is told why, in one error line in
+ * place of the greeting, and closed; the others are served on. */
+static void client_beyond_the_limit_is_told_why(void **state)
+{
+	struct fixture *f = *state;
+	int peers[CONTROL_MAX_CLIENTS], sv[2];
+	char buf[512];
+
+	for (int i = 1; i < CONTROL_MAX_CLIENTS; i++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+		assert_int_equal(control_attach(&f->c, sv[0]), 0);
+		peers[i] = sv[1];
+	}
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(control_attach(&f->c, sv[0]), -EMFILE);
+	ssize_t n = read(sv[1], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_int_equal(buf[n - 1], '\n');
+	json_t *msg = json_loads(buf, 0, NULL);
+	assert_error(msg, "GenericError");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(msg, "error"), "desc")),
+			    "too many clients: the limit is 8");
+	json_decref(msg);
+	assert_int_equal(read(sv[1], buf, sizeof(buf)), 0);
+	close(sv[1]);
+	for (int i = 1; i < CONTROL_MAX_CLIENTS; i++)
+		close(peers[i]);
+	skip_greeting(f);
+	assert_still_serving(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(quit_requests_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(query_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_that_never_reads_is_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(client_beyond_the_limit_is_told_why, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

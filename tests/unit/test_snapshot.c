@@ -2,7 +2,8 @@
  * machine running a small S-mode program is saved, loaded into a second
  * machine, and both must then be identical and run on identically; a
  * damaged, truncated or foreign file is refused; disks are frozen under
- * overlays. */
+ * overlays; a snapshot never replaces a file the machine uses, and is
+ * refused while a migration is under way. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,12 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <dirent.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "block/block.h"
+#include "block/qcow2.h"
+#include "util/tcp.h"
+#include "vm/migrate.h"
 #include "vm/snapshot.h"
 
 /* auipc a2,0; loop: t0 += 1; t1 += t0; store t1 and t0 into two RAM
@@ -279,6 +285,154 @@ static void disks_are_frozen_under_overlays(void **state)
 	assert_memory_equal(buf, "after!", 6);
 }
 
+/* The names in dir, sorted, joined by spaces, into out. */
+static void list_dir(const char *dir, char *out, size_t size)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	assert_true(n >= 0);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		strncat(out, names[i]->d_name, size - strlen(out) - 2);
+		strcat(out, " ");
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void assert_starts_with(const char *path, const char *text)
+{
+	char buf[16] = { 0 };
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, strlen(text), 0), (ssize_t)strlen(text));
+	close(fd);
+	assert_memory_equal(buf, text, strlen(text));
+}
+
+/* A machine on files that a snapshot must never replace: its kernel named
+ * through a symbolic link, an initrd, a raw disk (with another hard link
+ * and a symbolic link to it) and a qcow2 disk over a backing file. */
+enum { KERNEL_LINK, INITRD, TOP, BASE, DISK_LINK, DISK_HARD, NFILES };
+
+static void start_on_files(struct fixture *f, char paths[NFILES][160])
+{
+	struct error err = { 0 };
+	static const char *const names[NFILES] = {
+		[KERNEL_LINK] = "kernel-link", [INITRD] = "initrd.img", [TOP] = "top.qcow2",
+		[BASE] = "base.img", [DISK_LINK] = "disk-link.img", [DISK_HARD] = "disk-hard.img",
+	};
+	for (size_t i = 0; i < NFILES; i++)
+		snprintf(paths[i], 160, "%s/%s", f->dir, names[i]);
+	assert_int_equal(symlink("kernel.bin", paths[KERNEL_LINK]), 0);
+	write_file(paths[INITRD], "initrd");
+	int fd = open(paths[BASE], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0 && ftruncate(fd, 1 << 20) == 0 && pwrite(fd, "base", 4, 0) == 4);
+	close(fd);
+	struct qcow2_create_opts q = { .size = 1 << 20, .cluster_bits = 16, .backing_name = "base.img",
+				       .backing_format = "raw" };
+	assert_int_equal(qcow2_create(paths[TOP], &q, &err), 0);
+	assert_int_equal(symlink("disk.img", paths[DISK_LINK]), 0);
+	assert_int_equal(link(f->disk, paths[DISK_HARD]), 0);
+
+	struct machine_config cfg = {
+		.ram_size = 32u << 20, .ncpus = 1, .kernel = paths[KERNEL_LINK], .initrd = paths[INITRD],
+		.console_in = -1, .console_out = -1, .ndisks = 2,
+		.disks = { { .path = f->disk, .format = BLOCK_FMT_RAW },
+			   { .path = paths[TOP], .format = BLOCK_FMT_QCOW2 } },
+	};
+	assert_int_equal(machine_create(&f->a, &cfg, &err), 0);
+	hart_run(f->a.harts[0], 1000);
+}
+
+/* A snapshot renamed over a file the machine uses would take its place:
+ * each is refused with a reason, and nothing changes (no overlay, no
+ * temporary file, the machine on its disks). */
+static void snapshot_never_replaces_a_file_the_machine_uses(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
+	char files[NFILES][160], respelt[200], before[1024], after[1024];
+
+	start_on_files(f, files);
+	snprintf(respelt, sizeof(respelt), "%s/./disk.img", f->dir);
+	const char *refused[] = { f->disk, respelt, files[DISK_LINK], files[DISK_HARD], files[TOP],
+				  files[BASE], f->kernel, files[KERNEL_LINK], files[INITRD] };
+	list_dir(f->dir, before, sizeof(before));
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int ret = machine_snapshot(&f->a, refused[i], &o, &info, &err);
+		if (ret != -EBUSY)
+			fail_msg("a snapshot to %s: %d (%s)", refused[i], ret, err.msg);
+		assert_non_null(strstr(err.msg, refused[i]));
+		list_dir(f->dir, after, sizeof(after));
+		assert_string_equal(before, after);
+	}
+	assert_int_equal(machine_snapshot(&f->a, f->dir, &o, &info, &err), -EISDIR);
+	assert_starts_with(f->disk, "frozen");
+	assert_starts_with(files[BASE], "base");
+	assert_starts_with(f->kernel, "\x17\x06");
+	assert_starts_with(files[INITRD], "initrd");
+	assert_string_equal(f->a.cfg.disks[0].path, f->disk);
+	assert_string_equal(f->a.cfg.disks[1].path, files[TOP]);
+	assert_string_equal(f->a.cfg.kernel, files[KERNEL_LINK]);
+
+	/* The temporary file is a new one: a symbolic link at the old
+	 * temporary name (s3.snap.tmp) is not followed. */
+	char snap3[160], tmp_link[200];
+	snprintf(snap3, sizeof(snap3), "%s/s3.snap", f->dir);
+	snprintf(tmp_link, sizeof(tmp_link), "%s.tmp", snap3);
+	assert_int_equal(symlink("disk.img", tmp_link), 0);
+	assert_int_equal(machine_snapshot(&f->a, snap3, &o, &info, &err), 0);
+	assert_starts_with(f->disk, "frozen");
+	assert_starts_with(snap3, "DOPPELVM");
+
+	/* An overlay is never made over an existing file, nor through a
+	 * symbolic link there. */
+	char snap4[160], overlay[200];
+	snprintf(snap4, sizeof(snap4), "%s/s4.snap", f->dir);
+	snprintf(overlay, sizeof(overlay), "%s/disk.s3.s4.qcow2", f->dir);
+	assert_int_equal(symlink("kernel.bin", overlay), 0);
+	assert_true(machine_snapshot(&f->a, snap4, &o, &info, &err) < 0);
+	assert_starts_with(f->kernel, "\x17\x06");
+	assert_int_equal(access(snap4, F_OK), -1);
+}
+
+/* A migration's target opens the disks it was told of when it began: a
+ * snapshot freezing them meanwhile would lose the writes made after. */
+static void snapshot_is_refused_while_migrating(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
+	char uri[64], before[1024], after[1024];
+
+	start(f, true);
+	/* A target that never accepts: the migration stays under way. */
+	int lfd = tcp_listen("tcp:127.0.0.1:0", &err);
+	assert_true(lfd >= 0);
+	assert_int_equal(tcp_local_uri(lfd, uri, sizeof(uri), &err), 0);
+	assert_int_equal(migrate_start(&f->a, uri, NULL, NULL, &err), 0);
+	list_dir(f->dir, before, sizeof(before));
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "migration"));
+	list_dir(f->dir, after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_string_equal(f->a.cfg.disks[0].path, f->disk);
+	machine_destroy(&f->a);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +442,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restored_machine_snapshots_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(damaged_snapshots_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(disks_are_frozen_under_overlays, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_never_replaces_a_file_the_machine_uses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(snapshot_is_refused_while_migrating, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

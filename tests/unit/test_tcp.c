@@ -1,6 +1,7 @@
-/* TCP endpoints for migration (util/tcp.h): the tcp:HOST:PORT syntax, a
- * non-blocking connect that completes, one that is refused, IPv6, and the
- * URI of a listener on port 0 naming the port chosen. */
+/* TCP endpoints for migration (util/tcp.h): the tcp:HOST:PORT syntax, ports
+ * out of range or not a number, a non-blocking connect that completes, one
+ * that is refused, IPv6, and the URI of a listener on port 0 naming the
+ * port chosen. */
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -27,6 +28,34 @@ static void malformed_uris_are_refused(void **state)
 		assert_non_null(strstr(err.msg, "tcp:HOST:PORT"));
 		assert_int_equal(tcp_connect_start(bad[i], &err), -EINVAL);
 	}
+}
+
+/* A port is 16 bits of decimal digits: anything else would be taken by
+ * getaddrinfo as a service name or cut to its low 16 bits (99999 listened
+ * on 34463, 65536 on any port). Port 0 means any port to a listener, and
+ * nothing to connect to. */
+static void bad_ports_are_refused(void **state)
+{
+	static const char *const bad[] = {
+		"tcp:127.0.0.1:65536", "tcp:127.0.0.1:99999", "tcp:127.0.0.1:4294967296",
+		"tcp:127.0.0.1:-1", "tcp:127.0.0.1:+80", "tcp:127.0.0.1: 80", "tcp:127.0.0.1:80x",
+		"tcp:127.0.0.1:0x50", "tcp:127.0.0.1:http", "tcp:[::1]:70000", "tcp::99999",
+		"tcp:127.0.0.1:184467440737095516160",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct error err = { 0 };
+		int fd = tcp_listen(bad[i], &err);
+		if (fd >= 0)
+			close(fd);
+		if (fd != -EINVAL)
+			fail_msg("listen on %s: %d", bad[i], fd);
+		assert_non_null(strstr(err.msg, "65535"));
+		assert_int_equal(tcp_connect_start(bad[i], &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "65535"));
+	}
+	struct error err = { 0 };
+	assert_int_equal(tcp_connect_start("tcp:127.0.0.1:0", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "1 to 65535"));
 }
 
 /* Listens on any_port (port 0); writes the URI naming the port chosen
@@ -109,6 +138,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(malformed_uris_are_refused),
+		cmocka_unit_test(bad_ports_are_refused),
 		cmocka_unit_test(ipv4_connect),
 		cmocka_unit_test(ipv6_connect_in_brackets),
 		cmocka_unit_test(refused_connection_fails),
