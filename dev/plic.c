@@ -99,20 +99,21 @@ void plic_update(struct plic *p)
 }
 
 /* The gateway (spec, "Interrupt Gateways") is QEMU's (hw/intc/sifive_plic.c),
- * not the spec's level-triggered one: every assertion of the line is a
+ * not the spec's level-triggered one. Every assertion of the line is a
  * request (devices assert it when they have a new reason to interrupt,
  * util/irq.h), and a deassertion withdraws a request not yet claimed, as in
- * QEMU 7.2. A request made while the source is in service waits in its
- * pending bit until completion (so one that comes while the handler runs
- * is not lost), and completion does not look at the line again (complete).
- * The spec's level-triggered gateway forwards a new request at completion
- * whenever the line is still asserted; guests written for QEMU's virt
- * board rely on it not doing so: xv6 enables the 16550's THR-empty
- * interrupt and never reads IIR to acknowledge it, so that line stays
- * asserted, and with the spec's gateway its handler would run forever.
- * Linux's drivers remove the cause in their handlers (8250 reads IIR,
- * virtio-mmio acknowledges INTERRUPT_STATUS), and what comes after that is
- * a new assertion. */
+ * QEMU 7.2 (Debian 12's; later QEMU keeps such a request until it is
+ * claimed). A request made while the source is in service waits in its
+ * pending bit until completion, so one that comes while the handler runs
+ * is not lost; completion itself does not look at the line (complete), in
+ * every QEMU version. The spec's level-triggered gateway forwards a new
+ * request at completion whenever the line is still asserted; guests
+ * written for QEMU's virt board rely on it not doing so: xv6 enables the
+ * 16550's THR-empty interrupt and never reads IIR to acknowledge it, so
+ * that line stays asserted, and under the spec's gateway its handler would
+ * run for ever. Linux's drivers remove the cause in their handlers (8250
+ * reads IIR, virtio-mmio acknowledges INTERRUPT_STATUS), and what comes
+ * after that is a new assertion. */
 void plic_set_irq(void *plic, unsigned src, bool level)
 {
 	struct plic *p = plic;
