@@ -32,19 +32,35 @@ static void set_guest_time(struct goldfish_rtc *rtc, uint64_t now, uint64_t t)
 	rtc->s.offset_ns += t - now;
 }
 
+static bool irq_asserted(const struct goldfish_rtc *rtc)
+{
+	return rtc->s.irq_pending && rtc->s.irq_enabled;
+}
+
 static void drive_irq(struct goldfish_rtc *rtc)
 {
-	irq_line_set(&rtc->irq, rtc->s.irq_pending && rtc->s.irq_enabled);
+	irq_line_set(&rtc->irq, irq_asserted(rtc));
 }
 
 /* A due alarm disarms itself and latches the interrupt, which stays pending
- * until CLEAR_INTERRUPT even if IRQ_ENABLED masks it meanwhile. */
-static void check_alarm(struct goldfish_rtc *rtc)
+ * until CLEAR_INTERRUPT even if IRQ_ENABLED masks it meanwhile. Returns
+ * whether it fired. */
+static bool check_alarm(struct goldfish_rtc *rtc)
 {
-	if (rtc->s.alarm_armed && guest_now(rtc) >= rtc->s.alarm_ns) {
-		rtc->s.alarm_armed = false;
-		rtc->s.irq_pending = true;
-	}
+	if (!rtc->s.alarm_armed || guest_now(rtc) < rtc->s.alarm_ns)
+		return false;
+	rtc->s.alarm_armed = false;
+	rtc->s.irq_pending = true;
+	return true;
+}
+
+/* The line is driven when the alarm fires or its level changed, not at
+ * every poll: the PLIC takes each assertion as a new request (util/irq.h). */
+static void update(struct goldfish_rtc *rtc, bool was_asserted)
+{
+	bool fired = check_alarm(rtc);
+	if (fired || irq_asserted(rtc) != was_asserted)
+		drive_irq(rtc);
 }
 
 void goldfish_rtc_init(struct goldfish_rtc *rtc)
@@ -65,8 +81,7 @@ void goldfish_rtc_reset(struct goldfish_rtc *rtc)
 
 void goldfish_rtc_update(struct goldfish_rtc *rtc)
 {
-	check_alarm(rtc);
-	drive_irq(rtc);
+	update(rtc, irq_asserted(rtc));
 }
 
 /* Unassigned offsets read as zero. */
@@ -147,12 +162,13 @@ static bool rtc_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
 static bool rtc_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	struct goldfish_rtc *rtc = dev;
+	bool was_asserted = irq_asserted(rtc);
 
 	if (size != 4 || (off & 3))
 		return false;
 	write_reg(rtc, off, (uint32_t)val);
 	/* An alarm set in the past, or time moved past it, fires at once. */
-	goldfish_rtc_update(rtc);
+	update(rtc, was_asserted);
 	return true;
 }
 

@@ -38,8 +38,9 @@ extern const struct mmio_ops goldfish_rtc_ops;
 void goldfish_rtc_init(struct goldfish_rtc *rtc);
 /* Disarms the alarm and clears the interrupt; the time keeps running. */
 void goldfish_rtc_reset(struct goldfish_rtc *rtc);
-/* Fires the alarm if its time has come and drives the irq line; the run
- * loop calls it between slices (and after restoring a snapshot). */
+/* Fires the alarm if its time has come, driving the irq line when it fires
+ * or its level changed; the run loop calls it between slices (and after
+ * restoring a snapshot). */
 void goldfish_rtc_update(struct goldfish_rtc *rtc);
 
 extern const struct state_desc goldfish_rtc_state_desc;

@@ -30,14 +30,15 @@ static void bit_put(uint32_t *words, unsigned src, bool on)
 
 /* The pending, enabled source with the highest priority for ctx (ties: the
  * lowest id), or 0. Priority 0 means "never interrupt" (spec, "Interrupt
- * Priorities"). A claimed source is never pending, so it is never chosen. */
+ * Priorities"). A claimed source's pending bit is the request its gateway
+ * holds until completion, so it is not chosen. */
 static unsigned best_source(const struct plic *p, unsigned ctx, uint32_t *prio)
 {
 	unsigned best = 0;
 	uint32_t best_prio = 0;
 
 	for (unsigned w = 0; w < PLIC_WORDS; w++) {
-		uint32_t candidates = p->s.pending[w] & p->s.enable[ctx][w];
+		uint32_t candidates = p->s.pending[w] & ~p->s.claimed[w] & p->s.enable[ctx][w];
 		while (candidates) {
 			unsigned src = w * 32 + (unsigned)__builtin_ctz(candidates);
 			candidates &= candidates - 1;
@@ -97,10 +98,22 @@ void plic_update(struct plic *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Level-triggered gateway (spec, "Interrupt Gateways"): while the source is
- * not in service its pending bit follows the line, so a request withdrawn
- * before it is claimed goes away, as in QEMU. While it is in service the
- * gateway holds further requests until completion. */
+/* The gateway (spec, "Interrupt Gateways") is QEMU's (hw/intc/sifive_plic.c),
+ * not the spec's level-triggered one. Every assertion of the line is a
+ * request (devices assert it when they have a new reason to interrupt,
+ * util/irq.h), and a deassertion withdraws a request not yet claimed, as in
+ * QEMU 7.2 (Debian 12's; later QEMU keeps such a request until it is
+ * claimed). A request made while the source is in service waits in its
+ * pending bit until completion, so one that comes while the handler runs
+ * is not lost; completion itself does not look at the line (complete), in
+ * every QEMU version. The spec's level-triggered gateway forwards a new
+ * request at completion whenever the line is still asserted; guests
+ * written for QEMU's virt board rely on it not doing so: xv6 enables the
+ * 16550's THR-empty interrupt and never reads IIR to acknowledge it, so
+ * that line stays asserted, and under the spec's gateway its handler would
+ * run for ever. Linux's drivers remove the cause in their handlers (8250
+ * reads IIR, virtio-mmio acknowledges INTERRUPT_STATUS), and what comes
+ * after that is a new assertion. */
 void plic_set_irq(void *plic, unsigned src, bool level)
 {
 	struct plic *p = plic;
@@ -109,8 +122,7 @@ void plic_set_irq(void *plic, unsigned src, bool level)
 		return;
 	pthread_mutex_lock(&p->lock);
 	bit_put(p->s.level, src, level);
-	if (!bit_get(p->s.claimed, src))
-		bit_put(p->s.pending, src, level);
+	bit_put(p->s.pending, src, level);
 	update_outputs(p);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -130,14 +142,14 @@ static uint32_t claim(struct plic *p, unsigned ctx)
 }
 
 /* Completion (spec, "Interrupt Completion"): ignored unless the id is a
- * source enabled for the context. The gateway then forwards the line again. */
+ * source enabled for the context. A request the gateway held meanwhile
+ * becomes pending; a line still asserted since the claim is not a new
+ * request (plic_set_irq). */
 static void complete(struct plic *p, unsigned ctx, uint32_t id)
 {
 	if (id == 0 || id >= PLIC_NSOURCES || !bit_get(p->s.enable[ctx], id))
 		return;
 	bit_put(p->s.claimed, id, false);
-	if (bit_get(p->s.level, id))
-		bit_put(p->s.pending, id, true);
 }
 
 /* Which context's block an offset falls in, given the block base and
@@ -160,8 +172,9 @@ static uint32_t read_reg(struct plic *p, uint64_t off)
 
 	if (off < PRIORITY_BASE + 4 * PLIC_NSOURCES)
 		return p->s.priority[off / 4];
+	/* A request held for a source in service is not in the core yet. */
 	if (off >= PENDING_BASE && off < PENDING_BASE + 4 * PLIC_WORDS)
-		return p->s.pending[(off - PENDING_BASE) / 4];
+		return p->s.pending[(off - PENDING_BASE) / 4] & ~p->s.claimed[(off - PENDING_BASE) / 4];
 	if (context_of(p, off, ENABLE_BASE, ENABLE_STRIDE, &ctx, &rel))
 		return rel < 4 * PLIC_WORDS ? p->s.enable[ctx][rel / 4] : 0;
 	if (context_of(p, off, CONTEXT_BASE, CONTEXT_STRIDE, &ctx, &rel)) {

@@ -1,8 +1,9 @@
 /* The SiFive-compatible PLIC of QEMU's virt board (RISC-V PLIC spec): 96
  * sources (0 is reserved), priorities 0..7, and two contexts per hart:
  * context 2h takes hart h's M-mode external interrupt, 2h+1 its S-mode one.
- * Sources are level-triggered. Harts and devices reach it from several
- * threads, so every entry point takes the PLIC's lock. */
+ * Each assertion of a source's line is an interrupt request, as on QEMU's
+ * virt board (plic.c, plic_set_irq). Harts and devices reach it from
+ * several threads, so every entry point takes the PLIC's lock. */
 #ifndef DOPPEL_DEV_PLIC_H
 #define DOPPEL_DEV_PLIC_H
 
@@ -22,7 +23,7 @@
 /* Saved state: plain data. */
 struct plic_state {
 	uint32_t priority[PLIC_NSOURCES];
-	uint32_t pending[PLIC_WORDS];
+	uint32_t pending[PLIC_WORDS];      /* of a claimed source: held until completion */
 	uint32_t claimed[PLIC_WORDS];      /* claimed and not yet completed */
 	uint32_t level[PLIC_WORDS];        /* input line levels */
 	uint32_t enable[PLIC_MAX_CONTEXTS][PLIC_WORDS];

@@ -125,9 +125,27 @@ static uint8_t interrupt_id(const struct uart16550 *u)
 	return IIR_NONE;
 }
 
+static bool irq_asserted(const struct uart16550 *u)
+{
+	return interrupt_id(u) != IIR_NONE;
+}
+
 void uart16550_update_irq(struct uart16550 *u)
 {
-	irq_line_set(&u->irq, interrupt_id(u) != IIR_NONE);
+	irq_line_set(&u->irq, irq_asserted(u));
+}
+
+/* After a register access: the line is driven when its level changed or
+ * the access is one that gives a new reason to interrupt (event), where
+ * QEMU's 16550 (hw/char/serial.c, serial_update_irq) drives it too. The
+ * PLIC takes each assertion as a request (util/irq.h), so the accesses
+ * that change nothing, above all the LSR polls of a driver that never
+ * reads IIR (xv6), must not assert a line that is still high. */
+static void drive_irq_after(struct uart16550 *u, bool was_asserted, bool event)
+{
+	bool asserted = irq_asserted(u);
+	if (event || asserted != was_asserted)
+		irq_line_set(&u->irq, asserted);
 }
 
 void uart16550_reset(struct uart16550 *u)
@@ -173,7 +191,8 @@ static void transmit(struct uart16550 *u, uint8_t byte)
 	u->s.thr_ipending = (u->s.ier & IER_ETBEI) != 0;
 }
 
-static void write_ier(struct uart16550 *u, uint8_t val)
+/* Returns whether IER changed. */
+static bool write_ier(struct uart16550 *u, uint8_t val)
 {
 	uint8_t old = u->s.ier;
 	u->s.ier = val & IER_MASK;
@@ -183,6 +202,7 @@ static void write_ier(struct uart16550 *u, uint8_t val)
 		u->s.thr_ipending = true;
 	else if (!(u->s.ier & IER_ETBEI))
 		u->s.thr_ipending = false;
+	return u->s.ier != old;
 }
 
 static void write_fcr(struct uart16550 *u, uint8_t val)
@@ -212,22 +232,30 @@ static void write_mcr(struct uart16550 *u, uint8_t val)
 		u->s.msr_delta |= MSR_DDCD;
 }
 
-static uint8_t read_reg(struct uart16550 *u, unsigned reg)
+/* *event: the read gave a new reason to drive the line (drive_irq_after). */
+static uint8_t read_reg(struct uart16550 *u, unsigned reg, bool *event)
 {
 	bool dlab = u->s.lcr & LCR_DLAB;
 	uint8_t v;
 
 	switch (reg) {
 	case REG_RBR_THR_DLL:
-		return dlab ? u->s.dll : rx_pop(u);
+		if (dlab)
+			return u->s.dll;
+		/* What is left in the FIFO asks again: a handler that stops
+		 * before the FIFO is empty is interrupted once more. */
+		*event = true;
+		return rx_pop(u);
 	case REG_IER_DLM:
 		return dlab ? u->s.dlm : u->s.ier;
 	case REG_IIR_FCR:
 		v = interrupt_id(u);
 		/* Reading IIR acknowledges a THR-empty interrupt when that is the
 		 * reason it reports (datasheet table IV, reset control). */
-		if (v == IIR_THRE)
+		if (v == IIR_THRE) {
 			u->s.thr_ipending = false;
+			*event = true;
+		}
 		return (uint8_t)(v | (fifo_enabled(u) ? IIR_FIFO_ON : 0));
 	case REG_LCR:
 		return u->s.lcr;
@@ -235,10 +263,12 @@ static uint8_t read_reg(struct uart16550 *u, unsigned reg)
 		return u->s.mcr;
 	case REG_LSR:
 		v = (uint8_t)((u->s.rx_count ? LSR_DR : 0) | u->s.lsr_errors | LSR_THRE | LSR_TEMT);
+		*event = u->s.lsr_errors != 0;
 		u->s.lsr_errors = 0;
 		return v;
 	case REG_MSR:
 		v = (uint8_t)(modem_status(u) | u->s.msr_delta);
+		*event = u->s.msr_delta != 0;
 		u->s.msr_delta = 0;
 		return v;
 	default:   /* REG_SCR, the last of the eight */
@@ -246,25 +276,30 @@ static uint8_t read_reg(struct uart16550 *u, unsigned reg)
 	}
 }
 
-static void write_reg(struct uart16550 *u, unsigned reg, uint8_t val)
+/* *event: as for read_reg. */
+static void write_reg(struct uart16550 *u, unsigned reg, uint8_t val, bool *event)
 {
 	bool dlab = u->s.lcr & LCR_DLAB;
 
 	switch (reg) {
 	case REG_RBR_THR_DLL:
-		if (dlab)
+		if (dlab) {
 			u->s.dll = val;
-		else
+		} else {
+			/* THR is empty again at once: a new THR-empty interrupt. */
 			transmit(u, val);
+			*event = true;
+		}
 		break;
 	case REG_IER_DLM:
 		if (dlab)
 			u->s.dlm = val;
 		else
-			write_ier(u, val);
+			*event = write_ier(u, val);
 		break;
 	case REG_IIR_FCR:
 		write_fcr(u, val);
+		*event = true;
 		break;
 	case REG_LCR:
 		u->s.lcr = val;
@@ -287,22 +322,24 @@ static void write_reg(struct uart16550 *u, unsigned reg, uint8_t val)
 static bool uart_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
 	struct uart16550 *u = dev;
+	bool was_asserted = irq_asserted(u), event = false;
 
 	if (off >= UART16550_NREGS)
 		return false;
-	*val = read_reg(u, (unsigned)off);
-	uart16550_update_irq(u);
+	*val = read_reg(u, (unsigned)off, &event);
+	drive_irq_after(u, was_asserted, event);
 	return true;
 }
 
 static bool uart_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	struct uart16550 *u = dev;
+	bool was_asserted = irq_asserted(u), event = false;
 
 	if (off >= UART16550_NREGS)
 		return false;
-	write_reg(u, (unsigned)off, (uint8_t)val);
-	uart16550_update_irq(u);
+	write_reg(u, (unsigned)off, (uint8_t)val, &event);
+	drive_irq_after(u, was_asserted, event);
 	return true;
 }
 

@@ -1,7 +1,9 @@
 /* An NS16550A UART as QEMU's virt board has it: eight 8-bit registers at
  * byte offsets 0..7 (reg-shift 0), a 16-byte receive FIFO and one interrupt
  * line. Transmission is instant: a byte written to THR goes straight to the
- * tx callback (or, in loopback mode, back into the receive FIFO). */
+ * tx callback (or, in loopback mode, back into the receive FIFO). The
+ * interrupt line is driven on interrupt events, as QEMU's 16550 does, not
+ * at every register access (util/irq.h). */
 #ifndef DOPPEL_DEV_UART16550_H
 #define DOPPEL_DEV_UART16550_H
 

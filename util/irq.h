@@ -1,6 +1,11 @@
 /* An interrupt line from a device to an interrupt controller (or from a
  * controller to a hart's pending bits). A device holds lines and drives them;
- * it never sees what is behind a line. */
+ * it never sees what is behind a line.
+ *
+ * A device drives its line when it has a new reason to interrupt or its
+ * interrupt condition changes, not on every register access: the PLIC takes
+ * each assertion as a new request, as QEMU's does (dev/plic.c), so driving
+ * a line that is already high asks for another interrupt. */
 #ifndef DOPPEL_UTIL_IRQ_H
 #define DOPPEL_UTIL_IRQ_H
 

@@ -242,8 +242,20 @@ static void write_queue_reg(struct virtio_mmio *t, uint64_t off, uint32_t val)
 }
 
 /* FEATURES_OK sticks only if the driver accepted a subset of what the
- * device offers, including VERSION_1 (3.1.1, 6.1); the driver reads the
- * status back to find out. */
+ * device offers (3.1.1); the driver reads the status back to find out.
+ *
+ * A driver that leaves out VERSION_1 keeps FEATURES_OK, as on QEMU. Virtio
+ * 1.2 says a device should refuse it (6.1: VERSION_1 "indicates compliance
+ * with this specification"; 4.2: version 2 of this transport is the
+ * non-legacy one), but QEMU checks features at FEATURES_OK only for a
+ * driver that accepted VERSION_1 (hw/virtio/virtio.c, virtio_set_status),
+ * and guests written for it rely on that: xv6 accepts only device-specific
+ * bits and panics when FEATURES_OK does not stick. On a little-endian
+ * machine such a driver lays out its rings and requests as a VERSION_1 one
+ * does; the one difference our devices see is the network header's size
+ * (virtio/net.c). QEMU also takes features it did not offer, silently
+ * dropping them; we refuse those still, since a driver that asked for them
+ * cannot work on either. */
 static void write_status(struct virtio_mmio *t, uint32_t val)
 {
 	if (val == 0) {
@@ -251,8 +263,7 @@ static void write_status(struct virtio_mmio *t, uint32_t val)
 		return;
 	}
 	bool accepting = (val & VIRTIO_STATUS_FEATURES_OK) && !(t->s.status & VIRTIO_STATUS_FEATURES_OK);
-	if (accepting && ((t->s.driver_features & ~device_features(t)) ||
-			  !(t->s.driver_features & (1ull << VIRTIO_F_VERSION_1))))
+	if (accepting && (t->s.driver_features & ~device_features(t)))
 		val &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
 	t->s.status = val | (t->s.status & VIRTIO_STATUS_NEEDS_RESET);
 }

@@ -18,7 +18,10 @@
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u   /* "virt" */
 #define VIRTIO_MMIO_VERSION 2
-#define VIRTIO_MMIO_VENDOR 0x70706f64u  /* "dopp" */
+/* QEMU's vendor ID ("QEMU"), not one of our own: guests written for QEMU's
+ * virt board check it (xv6 panics on any other), and Linux's driver ignores
+ * it (4.2.2 leaves its value to the device). */
+#define VIRTIO_MMIO_VENDOR 0x554d4551u
 #define VIRTIO_MAX_QUEUES 2
 
 /* Device status bits (2.1). */

@@ -12,8 +12,12 @@
 
 /* struct virtio_net_hdr (5.1.6): flags, gso_type, hdr_len, gso_size,
  * csum_start, csum_offset, num_buffers. With VERSION_1 it always has
- * num_buffers, mergeable buffers or not. */
+ * num_buffers, mergeable buffers or not; a driver that accepted neither
+ * VERSION_1 nor MRG_RXBUF (the transport keeps FEATURES_OK for it, as
+ * QEMU does) uses the legacy header without it (5.1.6.1, QEMU's
+ * guest_hdr_len). */
 #define HDR_SIZE 12
+#define LEGACY_HDR_SIZE 10
 #define HDR_GSO_TYPE 1
 #define HDR_NUM_BUFFERS 10
 #define ETH_HEADER 14
@@ -35,6 +39,21 @@ static void net_config_read(const void *dev, uint32_t off, uint8_t *buf, unsigne
 	memcpy(buf, cfg + off, len);
 }
 
+static bool accepted(const struct virtio_net *n, unsigned feature)
+{
+	return n->transport->s.driver_features & (1ull << feature);
+}
+
+static bool mergeable(const struct virtio_net *n)
+{
+	return accepted(n, NET_F_MRG_RXBUF);
+}
+
+static unsigned hdr_size(const struct virtio_net *n)
+{
+	return accepted(n, VIRTIO_F_VERSION_1) || mergeable(n) ? HDR_SIZE : LEGACY_HDR_SIZE;
+}
+
 /* Transmit: a header, then the frame, all readable (5.1.6.2). Nothing
  * the driver sends can hurt the host: a malformed chain is returned unsent
  * and counted. */
@@ -42,14 +61,15 @@ static int net_handle(void *dev, unsigned queue, const struct virtq_chain *c, ui
 {
 	struct virtio_net *n = dev;
 	uint8_t hdr[HDR_SIZE];
-	uint64_t len = c->readable_len >= HDR_SIZE ? c->readable_len - HDR_SIZE : 0;
+	unsigned hdr_len = hdr_size(n);
+	uint64_t len = c->readable_len >= hdr_len ? c->readable_len - hdr_len : 0;
 
 	*written = 0;
 	/* No offloads are offered, so a frame needing segmentation is one the
 	 * device cannot send (5.1.6.2.1). */
 	if (c->writable_len || len < ETH_HEADER || len > VIRTIO_NET_MAX_FRAME ||
-	    !virtq_chain_read(c, 0, hdr, HDR_SIZE) || hdr[HDR_GSO_TYPE] ||
-	    !virtq_chain_read(c, HDR_SIZE, n->tx_frame, len)) {
+	    !virtq_chain_read(c, 0, hdr, hdr_len) || hdr[HDR_GSO_TYPE] ||
+	    !virtq_chain_read(c, hdr_len, n->tx_frame, len)) {
 		n->s.tx_malformed++;
 		return 0;
 	}
@@ -59,26 +79,21 @@ static int net_handle(void *dev, unsigned queue, const struct virtq_chain *c, ui
 	return 0;
 }
 
-static bool mergeable(const struct virtio_net *n)
-{
-	return n->transport->s.driver_features & (1ull << NET_F_MRG_RXBUF);
-}
-
 /* Places the header and frame into as many receive chains as it takes (one
  * without mergeable buffers, 5.1.6.3.1). Returns how many, or 0 if they
  * are not there, with every chain taken given back. */
 static unsigned fill_rx_chains(struct virtio_net *n, const uint8_t *frame, size_t len)
 {
-	unsigned taken = 0;
+	unsigned taken = 0, hdr_len = hdr_size(n);
 	size_t done = 0;
 
 	while (taken == 0 || done < len) {
 		struct virtq_chain *c = taken ? &n->rx_next : &n->rx_first;
-		uint64_t off = taken ? 0 : HDR_SIZE;
+		uint64_t off = taken ? 0 : hdr_len;
 		if (taken == VIRTQ_MAX_SIZE || virtio_mmio_pop(n->transport, VIRTIO_NET_RX_QUEUE, c) <= 0)
 			goto give_back;
 		taken++;
-		if (c->writable_len < off || (!mergeable(n) && c->writable_len < HDR_SIZE + len))
+		if (c->writable_len < off || (!mergeable(n) && c->writable_len < hdr_len + len))
 			goto give_back;
 		size_t part = c->writable_len - off < len - done ? (size_t)(c->writable_len - off) : len - done;
 		if (part && !virtq_chain_write(c, off, frame + done, part))
@@ -104,7 +119,7 @@ void virtio_net_receive(void *opaque, const uint8_t *frame, size_t len)
 	uint8_t hdr[HDR_SIZE] = { 0 };
 	hdr[HDR_NUM_BUFFERS] = (uint8_t)chains;
 	hdr[HDR_NUM_BUFFERS + 1] = (uint8_t)(chains >> 8);
-	virtq_chain_write(&n->rx_first, 0, hdr, HDR_SIZE);
+	virtq_chain_write(&n->rx_first, 0, hdr, hdr_size(n));
 	for (unsigned i = 0; i < chains; i++) {
 		if (virtio_mmio_push(n->transport, VIRTIO_NET_RX_QUEUE, n->rx_heads[i], n->rx_lens[i]) < 0)
 			return;

@@ -28,6 +28,7 @@ static uint64_t fake_clock(void)
 
 struct fake_line {
 	bool level;
+	unsigned asserts;     /* calls driving it high: requests to a PLIC */
 	unsigned index;
 };
 
@@ -40,6 +41,7 @@ static void fake_line_set(void *target, unsigned index, bool level)
 {
 	struct fake_line *l = target;
 	l->level = level;
+	l->asserts += level;
 	l->index = index;
 }
 
@@ -146,10 +148,15 @@ static void alarm_fires_on_update(void **state)
 	assert_true(f->line.level);
 	assert_int_equal(f->line.index, 11);
 	assert_int_equal(rd(f, ALARM_STATUS), 0);
-	/* Stays raised until cleared, not re-armed. */
+	/* Stays raised until cleared, not re-armed, and the polls meanwhile
+	 * are no new requests. */
+	assert_int_equal(f->line.asserts, 1);
 	fake_host_ns += 1000000;
 	goldfish_rtc_update(&f->rtc);
+	rd(f, TIME_LOW);
+	goldfish_rtc_update(&f->rtc);
 	assert_true(f->line.level);
+	assert_int_equal(f->line.asserts, 1);
 	wr(f, CLEAR_INTERRUPT, 1);
 	assert_false(f->line.level);
 	goldfish_rtc_update(&f->rtc);

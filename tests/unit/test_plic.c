@@ -1,7 +1,9 @@
 /* Tests of the PLIC (dev/plic.h) through its MMIO callbacks and input lines:
  * the register map of QEMU virt's PLIC (priorities, pending, per-context
- * enables, thresholds, claim/complete), the claim order, the level-triggered
- * gateway rules around claim and completion, the context outputs, and the
+ * enables, thresholds, claim/complete), the claim order, QEMU's gateway
+ * rules around claim and completion (each assertion is a request, held
+ * while the source is in service; completion does not re-sample the line,
+ * which xv6 relies on), the context outputs, and the
  * accesses and source ids that must be ignored or rejected (RISC-V PLIC
  * spec). */
 #include <setjmp.h>
@@ -132,12 +134,17 @@ static void claim_and_complete(void **state)
 	assert_false(f->out[1].level);
 	assert_int_equal(rd(f, CLAIM(1)), 0);   /* in service: not claimed twice */
 
-	/* The line is still high: completion makes it pending again. */
+	/* The line stayed high, asserted no more: nothing new to forward. */
 	wr(f, CLAIM(1), 10);
+	assert_int_equal(rd(f, PENDING(0)), 0);
+	assert_false(f->out[1].level);
+
+	/* Asserted again: a new request. */
+	plic_set_irq(&f->p, 10, true);
 	assert_int_equal(rd(f, PENDING(0)), 1u << 10);
 	assert_true(f->out[1].level);
 
-	/* Level-triggered: lowering the line withdraws the request. */
+	/* Lowering the line withdraws a request not yet claimed. */
 	plic_set_irq(&f->p, 10, false);
 	assert_int_equal(rd(f, PENDING(0)), 0);
 	assert_false(f->out[1].level);
@@ -157,6 +164,44 @@ static void in_service_source_waits_for_completion(void **state)
 	wr(f, CLAIM(0), 3);
 	assert_int_equal(rd(f, PENDING(0)), 1u << 3);
 	assert_true(f->out[0].level);
+}
+
+/* A device that asserts its line again while its handler runs, the line
+ * never having dropped (a virtio device finishing another request before
+ * the driver acknowledged the first): that request is not lost. */
+static void reassertion_during_service_is_forwarded_after(void **state)
+{
+	struct fixture *f = *state;
+	route(f, 3, 1, 0);
+	plic_set_irq(&f->p, 3, true);
+	assert_int_equal(rd(f, CLAIM(0)), 3);
+	plic_set_irq(&f->p, 3, true);
+	assert_false(f->out[0].level);
+	assert_int_equal(rd(f, CLAIM(0)), 0);
+	wr(f, CLAIM(0), 3);
+	assert_true(f->out[0].level);
+	assert_int_equal(rd(f, CLAIM(0)), 3);
+	wr(f, CLAIM(0), 3);
+	assert_false(f->out[0].level);
+}
+
+/* xv6's pattern, as QEMU runs it: the 16550 keeps its line asserted (the
+ * THR-empty interrupt is never acknowledged through IIR), and the handler
+ * claims and completes without asserting it anew. The source is not
+ * claimable again until the device asserts its line again. */
+static void still_asserted_line_is_not_a_new_request(void **state)
+{
+	struct fixture *f = *state;
+	route(f, 10, 1, 1);
+	plic_set_irq(&f->p, 10, true);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_true(f->out[1].level);
+		assert_int_equal(rd(f, CLAIM(1)), 10);
+		wr(f, CLAIM(1), 10);
+		assert_false(f->out[1].level);
+		assert_int_equal(rd(f, CLAIM(1)), 0);
+		plic_set_irq(&f->p, 10, true);   /* the next byte written to THR */
+	}
 }
 
 static void line_dropped_during_service_is_not_pending_after(void **state)
@@ -259,6 +304,8 @@ static void completion_needs_enable(void **state)
 	wr(f, CLAIM(1), 96);
 	wr(f, CLAIM(1), 0xffffffff);
 	wr(f, ENABLE(1, 0), 1u << 12);
+	plic_set_irq(&f->p, 12, true);
+	assert_int_equal(rd(f, PENDING(0)), 0);   /* held until completion */
 	wr(f, CLAIM(1), 12);
 	assert_int_equal(rd(f, PENDING(0)), 1u << 12);
 	assert_true(f->out[1].level);
@@ -332,8 +379,11 @@ static void one_claim_per_request(void **state)
 	assert_int_equal(rd(f, CLAIM(3)), 7);
 	assert_false(f->out[1].level || f->out[3].level);
 	assert_int_equal(rd(f, CLAIM(1)), 0);
-	/* Either context may complete it. */
+	/* Either context may complete it; then a new request goes to both. */
 	wr(f, CLAIM(1), 7);
+	assert_false(f->out[1].level || f->out[3].level);
+	assert_int_equal(rd(f, CLAIM(3)), 0);
+	plic_set_irq(&f->p, 7, true);
 	assert_true(f->out[1].level && f->out[3].level);
 }
 
@@ -412,6 +462,8 @@ int main(void)
 		T1(claim_and_complete),
 		T1(in_service_source_waits_for_completion),
 		T1(line_dropped_during_service_is_not_pending_after),
+		T1(reassertion_during_service_is_forwarded_after),
+		T1(still_asserted_line_is_not_a_new_request),
 		T1(claim_order_priority_then_lowest_id),
 		T1(threshold_masks_notification_not_claim),
 		T1(priority_zero_never_interrupts),

@@ -3,7 +3,9 @@
  * and its trigger levels, the interrupt identification priorities and the
  * THR-empty interrupt rules Linux's 8250 driver depends on, loopback and
  * the modem status, and the rejection of accesses outside the 8 registers
- * (PC16550D datasheet; QEMU virt's serial-mm as the board reference). */
+ * (PC16550D datasheet; QEMU virt's serial-mm as the board reference).
+ * With the PLIC behind the line: xv6's driver, which never reads IIR, is
+ * not interrupted forever, and Linux's 8250 driver loses no interrupt. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "dev/plic.h"
 #include "dev/uart16550.h"
 
 enum { RBR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
@@ -19,6 +22,7 @@ enum { RBR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, S
 struct fake_line {
 	bool level;
 	unsigned index;
+	unsigned asserts;     /* calls driving it high: requests to a PLIC */
 };
 
 struct fixture {
@@ -33,6 +37,7 @@ static void fake_line_set(void *target, unsigned index, bool level)
 	struct fake_line *l = target;
 	l->level = level;
 	l->index = index;
+	l->asserts += level;
 }
 
 static void capture_tx(void *opaque, uint8_t byte)
@@ -336,6 +341,231 @@ static void reset_clears_state_and_line(void **state)
 	assert_true(f->line.level);
 }
 
+/* xv6's uartinit: interrupts off, 38.4K baud, 8N1, FIFOs on and cleared,
+ * then the transmit and receive interrupts on. */
+static void xv6_uartinit(struct fixture *f)
+{
+	wr(f, IER, 0x00);
+	wr(f, LCR, 0x80);
+	wr(f, 0, 0x03);
+	wr(f, 1, 0x00);
+	wr(f, LCR, 0x03);
+	wr(f, FCR, 0x07);
+	wr(f, IER, 0x03);
+}
+
+/* The line is asserted when the UART has a new reason to interrupt, not at
+ * every access: a driver that polls LSR and never reads IIR (xv6) makes no
+ * new request while THR-empty stays pending, and each byte it transmits,
+ * receives or reads is one. */
+static void line_asserted_on_events_not_on_polls(void **state)
+{
+	struct fixture *f = *state;
+	xv6_uartinit(f);
+	assert_true(f->line.level);
+	unsigned asserts = f->line.asserts;
+	assert_int_equal(asserts, 1);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(rd(f, LSR) & 0x61, 0x60);
+	rd(f, IER);
+	rd(f, LCR);
+	rd(f, MCR);
+	rd(f, MSR);
+	wr(f, SCR, 1);
+	wr(f, IER, 0x03);
+	wr(f, LCR, 0x03);
+	assert_int_equal(f->line.asserts, asserts);
+	assert_true(f->line.level);
+
+	wr(f, RBR, 'a');
+	assert_int_equal(f->line.asserts, ++asserts);
+	assert_true(uart_receive(&f->u, 'b'));
+	assert_true(uart_receive(&f->u, 'c'));
+	asserts += 2;
+	assert_int_equal(f->line.asserts, asserts);
+	assert_int_equal(rd(f, RBR), 'b');     /* 'c' waits: asks again */
+	assert_int_equal(f->line.asserts, ++asserts);
+	assert_int_equal(rd(f, RBR), 'c');
+	assert_int_equal(f->line.asserts, ++asserts);
+	assert_true(f->line.level);            /* THR-empty is still pending */
+	/* The acknowledgement through IIR xv6 never does drops it. */
+	assert_int_equal(rd(f, IIR) & 0x0f, 0x02);
+	assert_false(f->line.level);
+}
+
+/* A UART on PLIC source 10, S-mode context 1 of one hart. */
+struct board {
+	struct fixture *f;
+	struct plic plic;
+	struct fake_line ctx[PLIC_MAX_CONTEXTS];
+	char tx_queue[64];          /* the driver's transmit buffer */
+	unsigned tx_r, tx_w;
+	char rx[64];
+	unsigned nrx;
+};
+
+#define UART_SRC 10
+#define S_CONTEXT 1
+#define MAX_HANDLER_RUNS 100
+
+static void ctx_line_set(void *target, unsigned index, bool level)
+{
+	((struct fake_line *)target)[index].level = level;
+}
+
+static void board_init(struct board *b, struct fixture *f)
+{
+	memset(b, 0, sizeof(*b));
+	b->f = f;
+	plic_init(&b->plic, 1);
+	for (unsigned c = 0; c < PLIC_MAX_CONTEXTS; c++)
+		b->plic.ctx_irq[c] = (struct irq_line){ ctx_line_set, b->ctx, c };
+	f->u.irq = (struct irq_line){ plic_set_irq, &b->plic, UART_SRC };
+}
+
+static bool uart_line(const struct board *b)
+{
+	return b->plic.s.level[UART_SRC / 32] & (1u << (UART_SRC % 32));
+}
+
+static uint32_t plic_rd(struct board *b, uint64_t off)
+{
+	uint64_t v = 0;
+	assert_true(plic_ops.read(&b->plic, off, 4, &v));
+	return (uint32_t)v;
+}
+
+static void plic_wr(struct board *b, uint64_t off, uint32_t v)
+{
+	assert_true(plic_ops.write(&b->plic, off, 4, v));
+}
+
+/* xv6's plicinit and plicinithart: priority 1, enabled for the hart's
+ * S-mode context, threshold 0. */
+static void plic_route_uart(struct board *b)
+{
+	plic_wr(b, 4 * UART_SRC, 1);
+	plic_wr(b, 0x2000 + 0x80 * S_CONTEXT, 1u << UART_SRC);
+	plic_wr(b, 0x200000 + 0x1000 * S_CONTEXT, 0);
+}
+
+/* xv6's uartstart: send what is queued while LSR says THR is empty. */
+static void xv6_uartstart(struct board *b)
+{
+	while (b->tx_r != b->tx_w && (rd(b->f, LSR) & 0x20))
+		wr(b->f, RBR, (uint8_t)b->tx_queue[b->tx_r++ % sizeof(b->tx_queue)]);
+}
+
+static void queue_tx(struct board *b, const char *text)
+{
+	for (; *text; text++)
+		b->tx_queue[b->tx_w++ % sizeof(b->tx_queue)] = *text;
+}
+
+/* xv6's devintr for the UART: claim, uartintr (read while LSR has data,
+ * then uartstart; IIR is never read), complete. Runs the handler while the
+ * context's interrupt is asserted; returns how many times it ran. */
+static unsigned xv6_take_interrupts(struct board *b)
+{
+	unsigned runs = 0;
+	while (b->ctx[S_CONTEXT].level && runs < MAX_HANDLER_RUNS) {
+		uint32_t irq = plic_rd(b, 0x200004 + 0x1000 * S_CONTEXT);
+		runs++;
+		if (irq == UART_SRC) {
+			while (rd(b->f, LSR) & 0x01)
+				b->rx[b->nrx++ % sizeof(b->rx)] = (char)rd(b->f, RBR);
+			xv6_uartstart(b);
+		}
+		if (irq)
+			plic_wr(b, 0x200004 + 0x1000 * S_CONTEXT, irq);
+	}
+	return runs;
+}
+
+/* xv6 under QEMU: the THR-empty interrupt it never acknowledges keeps the
+ * UART's line asserted, yet each new reason to interrupt (a byte written
+ * outside the handler, a byte received) brings one or two handler runs,
+ * not an endless stream of them. */
+static void xv6_is_not_interrupted_forever(void **state)
+{
+	struct board b;
+	board_init(&b, *state);
+	xv6_uartinit(b.f);
+	plic_route_uart(&b);
+	assert_int_equal(xv6_take_interrupts(&b), 1);
+	assert_true(uart_line(&b));
+	assert_false(b.ctx[S_CONTEXT].level);
+
+	/* consputc -> uartputc: queued and sent at once, outside the handler. */
+	queue_tx(&b, "init: starting sh\n");
+	xv6_uartstart(&b);
+	assert_int_equal(b.f->nout, 18);
+	assert_int_equal(xv6_take_interrupts(&b), 1);
+
+	/* Output queued from inside the handler goes out, then it stops. */
+	queue_tx(&b, "$ ");
+	assert_true(uart_receive(&b.f->u, 'l'));
+	assert_true(uart_receive(&b.f->u, 's'));
+	/* Once for the bytes received, and once more for what that run did
+	 * to the UART (it read RBR and wrote THR while in service). */
+	assert_int_equal(xv6_take_interrupts(&b), 2);
+	assert_int_equal(b.nrx, 2);
+	assert_memory_equal(b.rx, "ls", 2);
+	assert_int_equal(b.f->nout, 20);
+	assert_false(b.ctx[S_CONTEXT].level);
+	plic_destroy(&b.plic);
+}
+
+/* Linux's 8250 handler: IIR names the reason; received bytes are read
+ * while LSR has data; on THR-empty up to a FIFO's worth is sent, and the
+ * THR-empty interrupt is disabled once nothing is left (serial8250_tx_chars,
+ * __stop_tx). */
+static void linux_8250_handler(struct board *b, bool receive_meanwhile)
+{
+	uint8_t iir = rd(b->f, IIR);
+	if (iir & 0x01)
+		return;
+	while (rd(b->f, LSR) & 0x01)
+		b->rx[b->nrx++ % sizeof(b->rx)] = (char)rd(b->f, RBR);
+	if ((iir & 0x0f) == 0x02) {
+		for (unsigned n = 0; n < 16 && b->tx_r != b->tx_w; n++)
+			wr(b->f, RBR, (uint8_t)b->tx_queue[b->tx_r++ % sizeof(b->tx_queue)]);
+		if (b->tx_r == b->tx_w)
+			wr(b->f, IER, 0x05);
+	}
+	/* A byte arriving after the receive loop, before completion. */
+	if (receive_meanwhile)
+		assert_true(uart_receive(&b->f->u, '!'));
+}
+
+/* Linux's driver loses nothing: 40 bytes go out in FIFO-sized bursts, one
+ * interrupt each, and a byte received while the handler runs brings one
+ * more interrupt after completion. */
+static void linux_8250_loses_no_interrupt(void **state)
+{
+	struct board b;
+	board_init(&b, *state);
+	plic_route_uart(&b);
+	wr(b.f, FCR, 0xc7);
+	wr(b.f, IER, 0x05);                   /* receive and line status */
+	queue_tx(&b, "0123456789012345678901234567890123456789");
+	wr(b.f, IER, 0x07);                   /* start_tx */
+	unsigned runs = 0;
+	while (b.ctx[S_CONTEXT].level && runs < MAX_HANDLER_RUNS) {
+		uint32_t irq = plic_rd(&b, 0x200004 + 0x1000 * S_CONTEXT);
+		assert_int_equal(irq, UART_SRC);
+		linux_8250_handler(&b, runs == 1);
+		plic_wr(&b, 0x200004 + 0x1000 * S_CONTEXT, irq);
+		runs++;
+	}
+	assert_int_equal(b.f->nout, 40);
+	assert_int_equal(b.nrx, 1);
+	assert_int_equal(b.rx[0], '!');
+	assert_int_equal(runs, 4);   /* 16 bytes, 16 and the '!', the '!' read, the last 8 */
+	assert_false(uart_line(&b));
+	plic_destroy(&b.plic);
+}
+
 static void tx_callback_may_be_absent(void **state)
 {
 	struct uart16550 u;
@@ -364,6 +594,9 @@ int main(void)
 		cmocka_unit_test_setup(offsets_and_widths, setup),
 		cmocka_unit_test_setup(reset_clears_state_and_line, setup),
 		cmocka_unit_test(tx_callback_may_be_absent),
+		cmocka_unit_test_setup(line_asserted_on_events_not_on_polls, setup),
+		cmocka_unit_test_setup(xv6_is_not_interrupted_forever, setup),
+		cmocka_unit_test_setup(linux_8250_loses_no_interrupt, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

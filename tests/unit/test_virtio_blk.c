@@ -113,6 +113,48 @@ static int setup_readonly(void **state)
 	return setup_disk(state, true);
 }
 
+/* xv6's driver (virtio_disk.c, for QEMU's virt board): it takes the low
+ * feature word minus what it does not implement and never writes the high
+ * one, so VERSION_1 is not accepted; it panics unless FEATURES_OK sticks. */
+static int setup_xv6(void **state)
+{
+	static const unsigned unwanted[] = { 5 /* RO */, 7 /* SCSI */, 11 /* CONFIG_WCE */,
+					     12 /* MQ */, 27 /* ANY_LAYOUT */,
+					     VIRTIO_F_EVENT_IDX, VIRTIO_F_INDIRECT_DESC };
+	memset(&fx.disk, 0, sizeof(fx.disk));
+	fx.disk.bd = (struct block_dev){ .ops = &mem_ops, .format = BLOCK_FMT_RAW,
+					 .size = sizeof(fx.disk.data) };
+	for (size_t i = 0; i < sizeof(fx.disk.data); i++)
+		fx.disk.data[i] = (uint8_t)(i / 512 + 1);
+	virtio_blk_init(&fx.blk, &fx.disk.bd, "xv6");
+	driver_attach(&fx.d, RAM_SIZE, &virtio_blk_ops, &fx.blk);
+
+	uint32_t status = 0;
+	reg_write(&fx.d, REG_STATUS, status);
+	status |= VIRTIO_STATUS_ACKNOWLEDGE;
+	reg_write(&fx.d, REG_STATUS, status);
+	status |= VIRTIO_STATUS_DRIVER;
+	reg_write(&fx.d, REG_STATUS, status);
+	uint32_t features = reg_read(&fx.d, REG_DEVICE_FEATURES);
+	for (size_t i = 0; i < sizeof(unwanted) / sizeof(unwanted[0]); i++)
+		features &= ~(1u << unwanted[i]);
+	reg_write(&fx.d, REG_DRIVER_FEATURES, features);
+	status |= VIRTIO_STATUS_FEATURES_OK;
+	reg_write(&fx.d, REG_STATUS, status);
+	assert_true(reg_read(&fx.d, REG_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	assert_int_equal(fx.d.t.s.driver_features >> 32, 0);
+
+	reg_write(&fx.d, REG_QUEUE_SEL, 0);
+	assert_int_equal(reg_read(&fx.d, REG_QUEUE_READY), 0);
+	assert_true(reg_read(&fx.d, REG_QUEUE_NUM_MAX) >= QUEUE_SIZE);
+	driver_setup_queue(&fx.d, DESC_TABLE, AVAIL_RING, USED_RING);
+	assert_int_equal(reg_read(&fx.d, REG_QUEUE_READY), 1);
+	status |= VIRTIO_STATUS_DRIVER_OK;
+	reg_write(&fx.d, REG_STATUS, status);
+	*state = &fx;
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -348,6 +390,25 @@ static void short_header(void **state)
 	assert_true(needs_reset(&f->d));
 }
 
+/* Reads and writes work for a driver that did not accept VERSION_1, with
+ * the interrupt it acknowledges as xv6 does. */
+static void driver_without_version_1(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t used;
+	assert_int_equal(submit(f, T_IN, 3, 1024, true, &used), S_OK);
+	assert_int_equal(used, 1025);
+	assert_int_equal(guest(&f->d, BUFFER)[0], 4);
+	assert_true(f->d.irq);
+	reg_write(&f->d, REG_INTERRUPT_ACK, reg_read(&f->d, REG_INTERRUPT_STATUS) & 3);
+	assert_false(f->d.irq);
+
+	memset(guest(&f->d, BUFFER), 0x5a, 512);
+	assert_int_equal(submit(f, T_OUT, 7, 512, false, &used), S_OK);
+	assert_int_equal(f->disk.data[7 * 512], 0x5a);
+	assert_int_equal(f->disk.data[8 * 512 - 1], 0x5a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(readonly_disk, setup_readonly, teardown),
 		cmocka_unit_test_setup_teardown(no_status_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(short_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(driver_without_version_1, setup_xv6, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

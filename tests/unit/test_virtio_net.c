@@ -6,7 +6,7 @@
  * frame comes (a notification does not consume them); receive into one
  * buffer, into mergeable buffers, with too few or too small buffers (the
  * frame is dropped and the buffers stay the driver's), and into a buffer
- * outside RAM. */
+ * outside RAM; the legacy header of a driver without VERSION_1. */
 #include "virtio_driver.h"
 
 #include <stdlib.h>
@@ -26,6 +26,7 @@
 #define F_MRG_RXBUF 15
 #define F_STATUS 16
 #define HDR 12
+#define LEGACY_HDR 10
 
 struct recorder {
 	struct net_backend nb;
@@ -53,8 +54,9 @@ struct fixture {
 	uint16_t tx_avail;
 };
 
-/* Receive queue 0 at the driver helper's rings, transmit queue 1 at TX_*. */
-static struct fixture *start(uint64_t features)
+/* Receive queue 0 at the driver helper's rings, transmit queue 1 at TX_*;
+ * exactly the features given. */
+static struct fixture *start_exact(uint64_t features)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
@@ -63,10 +65,15 @@ static struct fixture *start(uint64_t features)
 	virtio_net_init(f->n, &f->d.t, MAC);
 	f->rec.nb.ops = &recorder_ops;
 	f->n->backend = &f->rec.nb;
-	driver_start(&f->d, RAM_SIZE, &virtio_net_ops, f->n, features);
+	driver_start_exact(&f->d, RAM_SIZE, &virtio_net_ops, f->n, features);
 	driver_setup_queue_at(&f->d, 1, TX_DESC, TX_AVAIL, TX_USED);
 	assert_int_equal(reg_read(&f->d, REG_QUEUE_READY), 1);
 	return f;
+}
+
+static struct fixture *start(uint64_t features)
+{
+	return start_exact(features | (1ull << VIRTIO_F_VERSION_1));
 }
 
 static void stop(struct fixture *f)
@@ -213,6 +220,40 @@ static void test_rx_into_one_buffer(void **state)
 	stop(f);
 }
 
+/* A driver that accepted neither VERSION_1 nor MRG_RXBUF (FEATURES_OK is
+ * kept for it, as on QEMU) sends and receives with the 10-byte legacy
+ * header, which has no num_buffers; with MRG_RXBUF it has the 12-byte one. */
+static void test_legacy_header_without_version_1(void **state)
+{
+	struct fixture *f = start_exact(1ull << F_MAC);
+	for (unsigned i = 0; i < 60; i++)
+		guest(&f->d, TX_FRAME)[i] = (uint8_t)(i + 1);
+	send_frame(f, LEGACY_HDR, 0, TX_FRAME, 60);
+	assert_int_equal(f->rec.frames, 1);
+	assert_int_equal(f->rec.len, 60);
+	assert_memory_equal(f->rec.last, guest(&f->d, TX_FRAME), 60);
+
+	uint8_t frame[100];
+	fill(frame, sizeof(frame));
+	memset(guest(&f->d, RX_BUF), 0xee, 0x200);
+	post_rx(f, 0, RX_BUF, 1526);
+	virtio_net_receive(f->n, frame, sizeof(frame));
+	uint32_t id, len;
+	used_elem(&f->d, 0, &id, &len);
+	assert_int_equal(len, LEGACY_HDR + sizeof(frame));
+	assert_memory_equal(guest(&f->d, RX_BUF + LEGACY_HDR), frame, sizeof(frame));
+	assert_int_equal(guest(&f->d, RX_BUF)[LEGACY_HDR - 1], 0);
+	stop(f);
+
+	f = start_exact((1ull << F_MAC) | (1ull << F_MRG_RXBUF));
+	post_rx(f, 0, RX_BUF, 1526);
+	virtio_net_receive(f->n, frame, sizeof(frame));
+	used_elem(&f->d, 0, &id, &len);
+	assert_int_equal(len, HDR + sizeof(frame));
+	assert_int_equal(num_buffers(f, RX_BUF), 1);
+	stop(f);
+}
+
 /* can_receive tells a backend whether to hand over a frame or keep it. */
 static void test_can_receive_follows_rx_buffers(void **state)
 {
@@ -312,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_tx_malformed_dropped_and_counted),
 		cmocka_unit_test(test_tx_buffer_outside_ram_needs_reset),
 		cmocka_unit_test(test_rx_into_one_buffer),
+		cmocka_unit_test(test_legacy_header_without_version_1),
 		cmocka_unit_test(test_can_receive_follows_rx_buffers),
 		cmocka_unit_test(test_rx_too_small_without_mergeable),
 		cmocka_unit_test(test_rx_mergeable_buffers),

@@ -28,6 +28,7 @@
 #define DESC_F_INDIRECT 4
 
 #define REG_DEVICE_ID 0x008
+#define REG_VENDOR_ID 0x00c
 #define REG_DEVICE_FEATURES 0x010
 #define REG_DEVICE_FEATURES_SEL 0x014
 #define REG_DRIVER_FEATURES 0x020
@@ -130,16 +131,23 @@ static inline void driver_setup_queue(struct driver *d, uint64_t desc, uint64_t 
 	driver_setup_queue_at(d, 0, desc, avail, used);
 }
 
-/* The whole initialisation (3.1.1) with the given features. */
-static inline void driver_start(struct driver *d, uint64_t ram_size,
-				const struct virtio_device_ops *ops, void *dev, uint64_t features)
+/* The whole initialisation (3.1.1) with exactly the given features. */
+static inline void driver_start_exact(struct driver *d, uint64_t ram_size,
+				      const struct virtio_device_ops *ops, void *dev, uint64_t features)
 {
 	driver_attach(d, ram_size, ops, dev);
-	assert_true(driver_negotiate(d, features | (1ull << VIRTIO_F_VERSION_1)));
+	assert_true(driver_negotiate(d, features));
 	driver_setup_queue(d, DESC_TABLE, AVAIL_RING, USED_RING);
 	assert_int_equal(reg_read(d, REG_QUEUE_READY), 1);
 	reg_write(d, REG_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		  VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* The whole initialisation with the given features and VERSION_1. */
+static inline void driver_start(struct driver *d, uint64_t ram_size,
+				const struct virtio_device_ops *ops, void *dev, uint64_t features)
+{
+	driver_start_exact(d, ram_size, ops, dev, features | (1ull << VIRTIO_F_VERSION_1));
 }
 
 static inline void driver_detach(struct driver *d)
