@@ -360,7 +360,11 @@ def replayed(results, doppel, key, disk, recorded):
 
 
 def one_line(results, name, argv, words):
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        results.check(name + ": one line, non-zero exit", False, "still running after 10 s")
+        return
     lines = p.stderr.strip().splitlines()
     results.check(name + ": one line, non-zero exit",
                   p.returncode != 0 and len(lines) == 1 and all(w in lines[0] for w in words),
@@ -420,7 +424,10 @@ def main():
     doppel, kernel, initrd = sys.argv[1:4]
     results = Results()
     with tempfile.TemporaryDirectory() as tmp:
-        refusals(results, doppel, kernel, tmp)
+        try:
+            refusals(results, doppel, kernel, tmp)
+        except (pexpect.TIMEOUT, pexpect.EOF, OSError, EOFError) as e:
+            results.check("refusals", False, "%s: %s" % (type(e).__name__, e))
         key = make_key(os.path.join(tmp, "migrate.key"))
         other_key = make_key(os.path.join(tmp, "other.key"))
         disk = os.path.join(tmp, "disk.img")
