@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/tcp.h"
+#include "util/unix_listen.h"
 #include "vm/snapshot.h"
 
 /* Each step sends for at most SEND_NS, then the guest runs for at least
@@ -123,7 +124,9 @@ int migrate_start(struct machine *m, const char *uri,
 		goto out;
 	}
 	ret = migrate_nonce(mg->source_nonce, err);
-	int fd = ret < 0 ? ret : tcp_connect_start(ep->addr, err);
+	int fd = ret < 0 ? ret
+		 : ep->unix_path ? unix_connect_start(ep->unix_path, err)
+		 : tcp_connect_start(ep->addr, err);
 	if (fd < 0) {
 		free(mg->pass);
 		mg->pass = NULL;
@@ -177,7 +180,11 @@ static bool send_message(struct machine *m, const void *buf, size_t len)
 	return false;
 }
 
-/* The connection is made: the source's half of the challenge goes first. */
+static void connected(struct machine *m);
+
+/* The connection is made: the source's half of the challenge goes first
+ * (a unix: socket without a key is its own access control: the stream
+ * goes at once). */
 static void send_hello(struct machine *m)
 {
 	struct migration *mg = m->migration;
@@ -189,6 +196,10 @@ static void send_hello(struct machine *m)
 		fail(m);
 		return;
 	}
+	if (!mg->key.len) {
+		connected(m);
+		return;
+	}
 	memcpy(hello, MIGRATE_AUTH_MAGIC, MIGRATE_AUTH_MAGIC_SIZE);
 	memcpy(hello + MIGRATE_AUTH_MAGIC_SIZE, mg->source_nonce, MIGRATE_NONCE_SIZE);
 	if (!send_message(m, hello, sizeof(hello))) {
@@ -197,8 +208,6 @@ static void send_hello(struct machine *m)
 	}
 	mg->phase = MIGRATE_AUTHENTICATING;
 }
-
-static void connected(struct machine *m);
 
 /* Reads what has come of the target's nonce and proof, without waiting;
  * once it is all there and right, this side's proof and the stream go. A

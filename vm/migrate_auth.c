@@ -63,17 +63,27 @@ int migrate_endpoint_parse(const char *uri, struct migrate_endpoint *ep, struct 
 {
 	const char *opt = strchr(uri, ',');
 	size_t addr_len = opt ? (size_t)(opt - uri) : strlen(uri);
+	bool is_unix = strncmp(uri, "unix:", 5) == 0;
 
 	memset(ep, 0, sizeof(*ep));
-	if (strncmp(uri, "tcp:", 4) != 0)
-		return error_set(err, EINVAL, "'%.100s' is not tcp:HOST:PORT,key-file=PATH", uri);
+	if (strncmp(uri, "tcp:", 4) != 0 && !is_unix)
+		return error_set(err, EINVAL, "'%.100s' is not tcp:HOST:PORT,key-file=PATH or unix:PATH",
+				 uri);
 	if (addr_len >= sizeof(ep->addr))
 		return error_set(err, EINVAL, "'%.64s...': too long", uri);
 	memcpy(ep->addr, uri, addr_len);
+	if (is_unix) {
+		/* Its length is checked where the socket is made. */
+		ep->unix_path = ep->addr + 5;
+		if (!*ep->unix_path)
+			return error_set(err, EINVAL, "%s: no socket path", ep->addr);
+	}
+	if (!opt && is_unix)
+		return 0;
 	if (!opt)
 		return error_set(err, EINVAL, "%s: a tcp: migration needs key-file=PATH, a secret "
 				 "both ends hold (anyone who can connect would choose what the "
-				 "target runs)", ep->addr);
+				 "target runs), or use unix:PATH on one host", ep->addr);
 	opt++;
 	if (strncmp(opt, KEY_FILE_OPT, strlen(KEY_FILE_OPT)) != 0 || !opt[strlen(KEY_FILE_OPT)])
 		return error_set(err, EINVAL, "%s: unknown option '%.100s' (key-file=PATH)", ep->addr,

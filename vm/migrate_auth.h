@@ -1,6 +1,7 @@
 /* Who may migrate into whom (docs/migration.md): a migration endpoint is
  * "tcp:HOST:PORT,key-file=PATH", and both ends prove they hold the key
- * before a byte of the stream is sent or parsed. A challenge-response with
+ * before a byte of the stream is sent or parsed; or "unix:PATH", a socket
+ * only its owner can reach (the key is then optional). A challenge-response with
  * HMAC-SHA256 over a fresh nonce from each side, so that a recorded
  * exchange cannot be replayed and neither side's proof can be reflected as
  * the other's:
@@ -40,19 +41,22 @@ struct migrate_key {
 	size_t len;
 };
 
-/* A parsed endpoint: the address ("tcp:HOST:PORT") and its key. */
+/* A parsed endpoint: the address ("tcp:HOST:PORT" or "unix:PATH") and its
+ * key (len 0: none, unix: only). */
 struct migrate_endpoint {
 	char addr[MIGRATE_ADDR_MAX];
+	const char *unix_path;          /* in addr, for unix: */
 	struct migrate_key key;
 };
 
 enum migrate_role { MIGRATE_ROLE_SOURCE, MIGRATE_ROLE_TARGET };
 
-/* Parses "tcp:HOST:PORT,key-file=PATH" and reads the key: a file of
- * MIGRATE_KEY_MIN to MIGRATE_KEY_MAX bytes that only its owner may read
- * (a key others can read is no secret). A tcp: address without a key is
- * refused: anyone who can reach the port, a guest on user NAT included,
- * would choose the files the target opens. -errno with one line in err. */
+/* Parses "tcp:HOST:PORT,key-file=PATH" or "unix:PATH[,key-file=PATH]" and
+ * reads the key: a file of MIGRATE_KEY_MIN to MIGRATE_KEY_MAX bytes that
+ * only its owner may read (a key others can read is no secret). A tcp:
+ * address without a key is refused: anyone who can reach the port, a guest
+ * on user NAT included, would choose the files the target opens. -errno
+ * with one line in err. */
 int migrate_endpoint_parse(const char *uri, struct migrate_endpoint *ep, struct error *err);
 
 /* Fills nonce from the kernel's random source. */

@@ -3,6 +3,7 @@
  * operator expects and loaded whole before a byte of it is used
  * (vm/restore.c), then acknowledged. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/tcp.h"
+#include "util/unix_listen.h"
 #include "vm/migrate.h"
 #include "vm/snapshot.h"
 
@@ -86,8 +88,13 @@ static void peer_name(int fd, char *buf, size_t len)
 	struct sockaddr_storage sa;
 	socklen_t sl = sizeof(sa);
 	char host[NI_MAXHOST], port[NI_MAXSERV];
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
 
-	if (getpeername(fd, (struct sockaddr *)&sa, &sl) < 0 ||
+	if (getpeername(fd, (struct sockaddr *)&sa, &sl) == 0 && sa.ss_family == AF_UNIX &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+		snprintf(buf, len, "process %d (uid %u)", (int)cred.pid, (unsigned)cred.uid);
+	else if (getpeername(fd, (struct sockaddr *)&sa, &sl) < 0 ||
 	    getnameinfo((struct sockaddr *)&sa, sl, host, sizeof(host), port, sizeof(port),
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		snprintf(buf, len, "an unknown peer");
@@ -95,8 +102,9 @@ static void peer_name(int fd, char *buf, size_t len)
 		snprintf(buf, len, sa.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
 }
 
-/* Waits for the first connection that proves it holds key; every other is
- * dropped, with a line, and the wait goes on. */
+/* Waits for the first connection that proves it holds key (any, for a
+ * unix: socket without one); every other is dropped, with a line, and the
+ * wait goes on. */
 static int accept_authenticated(int lfd, const char *where, const struct migrate_key *key,
 				struct error *err)
 {
@@ -110,7 +118,9 @@ static int accept_authenticated(int lfd, const char *where, const struct migrate
 		while (fd < 0 && errno == EINTR);
 		if (fd < 0)
 			return error_set(err, errno, "%s: %s", where, strerror(errno));
-		if (authenticate(fd, key, &why) == 0)
+		/* A unix: socket without a key: its mode (0600) let in only
+		 * this user. */
+		if (!key->len || authenticate(fd, key, &why) == 0)
 			return fd;
 		peer_name(fd, peer, sizeof(peer));
 		fprintf(stderr, "doppel run: %s: dropped a connection from %s: %s\n", where, peer,
@@ -146,7 +156,7 @@ int migrate_incoming(struct machine *m, const char *uri, const struct machine_co
 {
 	struct state_reader r;
 	struct migrate_endpoint *ep;
-	char where[128];
+	char where[MIGRATE_ADDR_MAX];
 	/* The source hands its disks over as they are: no overlays. The stream
 	 * must name what the operator expects (host's disks, kernel...). */
 	struct load_opts o = { .host = host, .map_ram = false, .disk_overlays = false,
@@ -159,16 +169,29 @@ int migrate_incoming(struct machine *m, const char *uri, const struct machine_co
 	ret = migrate_endpoint_parse(uri, ep, err);
 	if (ret < 0)
 		goto out;
-	ret = lfd = tcp_listen(ep->addr, err);
-	if (lfd < 0)
-		goto out;
-	/* A small receive buffer (set before the connection, so that the
-	 * window follows it): what the source has sent but this side has not
-	 * read is then little, and the source's downtime estimate right. */
-	setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &(int){ RECEIVE_BUFFER }, sizeof(int));
-	ret = tcp_local_uri(lfd, where, sizeof(where), err);
-	if (ret < 0)
-		goto out;
+	if (ep->unix_path) {
+		ret = lfd = unix_listen(ep->unix_path, SOCK_STREAM, 1, err);
+		if (lfd < 0)
+			goto out;
+		/* This side waits for the source and nothing else. */
+		int flags = fcntl(lfd, F_GETFL);
+		if (flags < 0 || fcntl(lfd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+			ret = error_set(err, errno, "%s: %s", ep->addr, strerror(errno));
+			goto out;
+		}
+		snprintf(where, sizeof(where), "%s", ep->addr);
+	} else {
+		ret = lfd = tcp_listen(ep->addr, err);
+		if (lfd < 0)
+			goto out;
+		/* A small receive buffer (set before the connection, so that the
+		 * window follows it): what the source has sent but this side has
+		 * not read is then little, and the source's downtime estimate right. */
+		setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &(int){ RECEIVE_BUFFER }, sizeof(int));
+		ret = tcp_local_uri(lfd, where, sizeof(where), err);
+		if (ret < 0)
+			goto out;
+	}
 	/* Port 0 picks a free port: this line names it. */
 	fprintf(stderr, "doppel run: waiting for a migration on %s\n", where);
 	ret = fd = accept_authenticated(lfd, where, &ep->key, err);
@@ -187,8 +210,11 @@ int migrate_incoming(struct machine *m, const char *uri, const struct machine_co
 out:
 	if (fd >= 0)
 		close(fd);
-	if (lfd >= 0)
+	if (lfd >= 0) {
 		close(lfd);
+		if (ep->unix_path)
+			unlink(ep->unix_path);
+	}
 	migrate_key_wipe(&ep->key);
 	free(ep);
 	return ret;

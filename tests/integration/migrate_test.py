@@ -12,7 +12,8 @@ with another key (the source sends it nothing of the guest), a target that
 expects another disk or none (it refuses the stream's with one line).
 Then a migration that succeeds: the source exits 0 with a MIGRATION
 "completed" event, and the target's console goes on with the count, with no
-gap and no repeat, and finds the file. Its stream, recorded and replayed to
+gap and no repeat, and finds the file; the target migrates the machine on
+through a unix: socket (mode 0600, no key), where the file is found again. Its stream, recorded and replayed to
 a new target, is dropped there unread (the proof does not fit the new
 challenge), and the target, which has not opened its disk, keeps waiting.
 Also the refusals that need no guest: a tcp: target without a key, a key
@@ -88,17 +89,19 @@ def prove_key(sock, key):
 class Target:
     """doppel run --incoming, its console read like a guest's."""
 
-    def __init__(self, doppel, key, control=None, disks=()):
+    def __init__(self, doppel, key, control=None, disks=(), uri=None):
         # Port 0: the target picks a free port and names it.
-        argv = [doppel, "run", "--incoming", with_key("tcp:127.0.0.1:0", key), "--timeout", "600"]
+        uri = uri or with_key("tcp:127.0.0.1:0", key)
+        argv = [doppel, "run", "--incoming", uri, "--timeout", "600"]
         for d in disks:
             argv += ["--disk", d]
         if control:
             argv += ["--control", "unix:" + control]
         self.con = Console(argv)
-        self.con.child.expect(r"waiting for a migration on (tcp:127\.0\.0\.1:(\d+))\r?\n",
+        self.con.child.expect(r"waiting for a migration on (tcp:127\.0\.0\.1:(\d+)|unix:\S+)\r?\n",
                               timeout=30)
-        self.uri, self.port = self.con.child.match.group(1), int(self.con.child.match.group(2))
+        self.uri = self.con.child.match.group(1)
+        self.port = int(self.con.child.match.group(2) or 0)
 
     def exit_status(self, timeout=30):
         self.con.child.expect(pexpect.EOF, timeout=timeout)
@@ -304,11 +307,35 @@ def migrate(results, doppel, src, client, tmp, key, disk):
     out = target.con.run("cat /mnt/hello.txt")
     results.check("the file written before is on the target's disk", "before-migration" in out,
                   repr(out))
-    status = target.con.poweroff()
-    results.check("the target powers off, exit 0", status == 0, repr(status))
-    bad = [b for b in BAD_LOG if b in src.text() + target.con.text()]
+    last = migrate_on(results, doppel, target, tmp, disk)
+    if last:
+        status = last.con.poweroff()
+        results.check("the last target powers off, exit 0", status == 0, repr(status))
+    bad = [b for b in BAD_LOG if b in src.text() + target.con.text() + (last.con.text() if last else "")]
     results.check("log clean", not bad, "found %s" % bad)
     return proxy.recorded
+
+
+def migrate_on(results, doppel, target, tmp, disk):
+    """The migrated machine migrates again, over a unix: socket (mode 0600,
+    no key): returns the new target, running the guest."""
+    path = os.path.join(tmp, "incoming.sock")
+    last = Target(doppel, None, uri="unix:" + path, disks=[disk])
+    mode = os.stat(path).st_mode & 0o777
+    results.check("a unix: target's socket is 0600 (%03o)" % mode, mode == 0o600)
+    tc = Client(os.path.join(tmp, "target.sock"))
+    reply = tc.execute("migrate", uri="unix:" + path)
+    event = migration_event(tc)
+    results.check("again over unix:, without a key: completed",
+                  reply == {"return": {}} and event is not None and event["status"] == "completed",
+                  "%r %r" % (reply, event))
+    tc.close()
+    status = target.exit_status()
+    results.check("the first target exits 0", status == 0, repr(status))
+    out = last.con.run("cat /mnt/hello.txt")
+    results.check("the file is on the disk at the unix: target", "before-migration" in out, repr(out))
+    results.check("the unix: target removed its socket", not os.path.exists(path))
+    return last
 
 
 def dropped_lines(target, n, timeout=10):
@@ -418,6 +445,8 @@ def refusals(results, doppel, kernel, tmp):
     results.check("a stream of format version 99 with the key: one line, exit 1",
                   status == 1 and len(lines) == 1 and "version" in lines[0],
                   "exit %r, %r" % (status, lines))
+    one_line(results, "--incoming unix: with no path", [doppel, "run", "--incoming", "unix:"],
+             ["unix:"])
 
 
 def main():

@@ -129,7 +129,23 @@ static void test_endpoint_with_key(void **state)
 	assert_int_equal(ep.key.bytes[31], 0x5a);
 	assert_int_equal(parse(path, "tcp:[::1]:4444", &ep, &err), 0);
 	assert_string_equal(ep.addr, "tcp:[::1]:4444");
+	assert_null(ep.unix_path);
+	assert_int_equal(parse(path, "unix:/run/in.sock", &ep, &err), 0);
+	assert_string_equal(ep.unix_path, "/run/in.sock");
+	assert_int_equal(ep.key.len, 32);
 	remove_key(path);
+}
+
+static void test_unix_without_key(void **state)
+{
+	static struct migrate_endpoint ep;
+	struct error err = { 0 };
+	/* The socket's mode, 0600, is its access control. */
+	assert_int_equal(migrate_endpoint_parse("unix:/run/in.sock", &ep, &err), 0);
+	assert_string_equal(ep.addr, "unix:/run/in.sock");
+	assert_string_equal(ep.unix_path, "/run/in.sock");
+	assert_int_equal(ep.key.len, 0);
+	assert_int_equal(migrate_endpoint_parse("unix:", &ep, &err), -EINVAL);
 }
 
 static void test_endpoints_refused(void **state)
@@ -171,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_proof_bound_to_role_nonces_and_key),
 		cmocka_unit_test(test_nonces_differ),
 		cmocka_unit_test(test_endpoint_with_key),
+		cmocka_unit_test(test_unix_without_key),
 		cmocka_unit_test(test_endpoints_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
