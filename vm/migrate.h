@@ -1,4 +1,4 @@
-/* Live migration over TCP (docs/migration.md). The source side is a state
+/* Live migration over TCP or a Unix socket (docs/migration.md). The source side is a state
  * machine the run loop steps between slices, so the guest keeps running
  * while its RAM is copied: connect, prove the key both ends hold and check
  * the target's proof (vm/migrate_auth.h), send the configuration, every non-zero
@@ -67,7 +67,8 @@ struct migration {
 	uint64_t progress_ns;           /* when that last went down */
 };
 
-/* Starts migrating m to uri ("tcp:HOST:PORT,key-file=PATH"); the run loop
+/* Starts migrating m to uri ("tcp:HOST:PORT,key-file=PATH", or
+ * "unix:PATH[,key-file=PATH]"); the run loop
  * does the rest, calling on_change (if not NULL) at every change of status.
  * -EBUSY while one is under way; -EINVAL for a bad uri or key, -ENOTSUP for
  * a machine that cannot migrate; a connection refused, or a target that
@@ -89,9 +90,11 @@ bool migrate_active(const struct machine *m);
 /* Frees what a migration holds (the machine is going away). */
 void migrate_destroy(struct machine *m);
 
-/* The target: listens on uri ("tcp:HOST:PORT,key-file=PATH"), takes the
- * first connection that proves it holds the key (dropping, with a line on
- * stderr, any that does not), builds m from its stream and acknowledges it.
+/* The target: listens on uri ("tcp:HOST:PORT,key-file=PATH", or
+ * "unix:PATH[,key-file=PATH]", a socket of mode 0600 removed when done),
+ * takes the first connection that proves it holds the key (without a key,
+ * unix: only, the first connection; dropping, with a line on stderr, any
+ * that does not), builds m from its stream and acknowledges it.
  * host holds the host-side settings (console, timeout, translator, trace)
  * and what the stream must name: exactly host's disks (the same paths in
  * the same order, readonly alike, and format if given), and host's kernel,
