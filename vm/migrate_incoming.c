@@ -82,7 +82,8 @@ static int authenticate(int fd, const struct migrate_key *key, struct error *err
 	return set_timeouts(fd, 0, err);
 }
 
-/* The peer's address, for the line that says a connection was dropped. */
+/* The peer, for the line that says a connection was dropped: its address,
+ * or over a Unix socket its process. */
 static void peer_name(int fd, char *buf, size_t len)
 {
 	struct sockaddr_storage sa;
@@ -91,12 +92,14 @@ static void peer_name(int fd, char *buf, size_t len)
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
 
-	if (getpeername(fd, (struct sockaddr *)&sa, &sl) == 0 && sa.ss_family == AF_UNIX &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+	if (getpeername(fd, (struct sockaddr *)&sa, &sl) < 0)
+		snprintf(buf, len, "an unknown peer");
+	else if (sa.ss_family == AF_UNIX && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
 		snprintf(buf, len, "process %d (uid %u)", (int)cred.pid, (unsigned)cred.uid);
-	else if (getpeername(fd, (struct sockaddr *)&sa, &sl) < 0 ||
-	    getnameinfo((struct sockaddr *)&sa, sl, host, sizeof(host), port, sizeof(port),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	else if (sa.ss_family == AF_UNIX)
+		snprintf(buf, len, "a local process");
+	else if (getnameinfo((struct sockaddr *)&sa, sl, host, sizeof(host), port, sizeof(port),
+			     NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		snprintf(buf, len, "an unknown peer");
 	else
 		snprintf(buf, len, sa.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
