@@ -9,7 +9,8 @@ MIGRATION "failed" event and query-migrate saying why: the target killed
 mid-way, the connection cut, a byte of the stream flipped (through a proxy;
 the target refuses the last two with one line and exit status 1), a target
 with another key (the source sends it nothing of the guest), a target that
-expects another disk or none (it refuses the stream's with one line).
+expects another disk, none, or it read-only or as qcow2 (it refuses the
+stream's with one line).
 Then a migration that succeeds: the source exits 0 with a MIGRATION
 "completed" event, and the target's console goes on with the count, with no
 gap and no repeat, and finds the file; the target migrates the machine on
@@ -499,6 +500,12 @@ def main():
                              through_proxy(), ["names disk 0"], key, disks=[other_disk])
             failed_migration(results, doppel, src, client, "a target expecting no disk",
                              through_proxy(), ["names 1 disks"], key)
+            failed_migration(results, doppel, src, client, "a target expecting it read-only",
+                             through_proxy(), ["writable, not read-only"], key,
+                             disks=[disk + ",readonly=on"])
+            failed_migration(results, doppel, src, client, "a target expecting qcow2",
+                             through_proxy(), ["as raw, not qcow2"], key,
+                             disks=[disk + ",format=qcow2"])
             recorded = migrate(results, doppel, src, client, tmp, key, disk)
             replayed(results, doppel, key, disk, recorded)
         except (pexpect.TIMEOUT, pexpect.EOF, OSError, EOFError) as e:
