@@ -4,7 +4,7 @@ O       ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -I.
-LDLIBS  += -lfdt -lm -lz -lzstd -lxxhash -ljansson $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
+LDLIBS  += -lfdt -lm -lz -lzstd -lxxhash -ljansson -lnettle $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
 
 CROSS   ?= riscv64-linux-gnu-
 GUEST_CC := $(CROSS)gcc

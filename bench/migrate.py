@@ -89,20 +89,20 @@ def wait_listening(port, timeout=30):
     raise GuestError("nothing listens on port %d after %d s" % (port, timeout))
 
 
-def commands(who, argv, disk, sock, port):
+def commands(who, argv, disk, sock, port, key):
     """(source argv, target argv) for one emulator."""
     if who == "doppel":
-        uri = "tcp:127.0.0.1:%d" % port
+        uri = "tcp:127.0.0.1:%d,key-file=%s" % (port, key)
         return (argv + ["--disk", "%s,format=raw" % disk, "--control", "unix:" + sock],
-                [argv[0], "run", "--incoming", uri])
+                [argv[0], "run", "--incoming", uri, "--disk", "%s,format=raw" % disk])
     full = argv + ["-drive", "file=%s,format=raw,if=none,id=d0" % disk,
                               "-device", "virtio-blk-device,drive=d0"]
     return (full + ["-qmp", "unix:%s,server=on,wait=off" % sock],
             full + ["-incoming", "tcp:127.0.0.1:%d" % port])
 
 
-def migrate_doppel(control, port):
-    control.execute("migrate", uri="tcp:127.0.0.1:%d" % port)
+def migrate_doppel(control, port, key):
+    control.execute("migrate", uri="tcp:127.0.0.1:%d,key-file=%s" % (port, key))
     while True:
         data = control.event("MIGRATION", MIGRATE_TIMEOUT)
         if data["status"] == "failed":
@@ -146,7 +146,12 @@ def migrate_once(who, argv, out, i, results, notes):
             os.unlink(path)
     subprocess.run(["qemu-img", "create", "-q", "-f", "raw", disk, "64M"], check=True)
     port = run.free_port()
-    src_argv, dst_argv = commands(who, argv, disk, sock, port)
+    # The secret both doppel ends prove they hold (docs/migration.md).
+    key = os.path.join(out, "migrate.key")
+    with open(key, "wb") as f:
+        f.write(os.urandom(32))
+    os.chmod(key, 0o600)
+    src_argv, dst_argv = commands(who, argv, disk, sock, port, key)
     logs = os.path.join(out, "logs")
     src = GuestConsole(src_argv, os.path.join(logs, "%s-%d-source.log" % (who, i)), run.BOOT_TIMEOUT)
     dst = None
@@ -166,7 +171,7 @@ def migrate_once(who, argv, out, i, results, notes):
         wait_listening(port)
         control = Monitor(sock)
         if who == "doppel":
-            downtime, total, transferred = migrate_doppel(control, port)
+            downtime, total, transferred = migrate_doppel(control, port, key)
         else:
             downtime, total, transferred = migrate_qemu(control, port)
         control.close()

@@ -36,10 +36,14 @@ static void run_usage(FILE *out)
 		"                    a virtio-blk disk (repeat for more: vda, vdb, ...);\n"
 		"                    the format is probed when not given\n"
 		"  --net user[,mac=52:54:00:XX:XX:XX][,hostfwd=tcp:[HOSTADDR]:HOSTPORT-:GUESTPORT]...\n"
+		"           [,host-loopback=on]\n"
 		"                    a virtio-net card on user-mode NAT (libslirp): DHCP gives\n"
 		"                    the guest 10.0.2.15, the host is 10.0.2.2, DNS 10.0.2.3;\n"
 		"                    hostfwd (tcp or udp, repeatable) forwards a host port to\n"
-		"                    the guest; repeat --net for more cards (eth0, eth1, ...)\n"
+		"                    the guest; repeat --net for more cards (eth0, eth1, ...).\n"
+		"                    The guest cannot reach the host's 127.0.0.1 (services\n"
+		"                    meant for this host only) unless host-loopback=on:\n"
+		"                    then 10.0.2.2 reaches them\n"
 		"  --net switch:PATH[,mac=52:54:00:XX:XX:XX]\n"
 		"                    a virtio-net card on the virtual switch listening at\n"
 		"                    PATH ('doppel switch PATH'), a LAN shared with other VMs\n"
@@ -50,11 +54,17 @@ static void run_usage(FILE *out)
 		"                    options below may go with it. Each writable disk goes on\n"
 		"                    on a new overlay over the snapshot's frozen image\n"
 		"                    (IMAGE.SNAPSHOT-N.qcow2 beside it)\n"
-		"  --incoming tcp:HOST:PORT\n"
-		"                    wait for a live migration on HOST:PORT and run the\n"
-		"                    machine it brings (its disks at the paths the source\n"
-		"                    used; port 0: any free port, named on stderr); only\n"
-		"                    the options below may go with it\n"
+		"  --incoming tcp:HOST:PORT,key-file=KEY | unix:PATH[,key-file=KEY]\n"
+		"                    wait for a live migration on HOST:PORT (port 0: any\n"
+		"                    free port, named on stderr) or on a socket at PATH\n"
+		"                    (mode 0600), and run the machine it brings. Only a\n"
+		"                    source holding the secret in KEY (a file of 16 bytes\n"
+		"                    or more that only its owner can read, the same for\n"
+		"                    'migrate') is accepted; TCP needs one. The stream must\n"
+		"                    name exactly the --disk options given here (the paths\n"
+		"                    the source used, in order, readonly alike), and the\n"
+		"                    --kernel, --initrd, --bios given here, if any; only\n"
+		"                    those and the options below may go with it\n"
 		"  --control unix:PATH\n"
 		"                    a control socket at PATH (mode 0600): JSON requests\n"
 		"                    such as status, pause, resume, query-stats and quit, one\n"
@@ -231,7 +241,10 @@ int cmd_run(int argc, char **argv)
 	/* The options that describe the machine, which a snapshot brings. */
 	static const int machine_opts[] = { OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_MEM,
 					    OPT_CPUS, OPT_DUMP_DTB, OPT_DISK, OPT_NET, OPT_RNG };
+	/* Beside --incoming these name the files the stream must name. */
+	static const int expected_opts[] = { OPT_KERNEL, OPT_INITRD, OPT_BIOS, OPT_DISK };
 	const char *machine_opt = NULL, *restore = NULL, *incoming = NULL;
+	const char *unexpected_opt = NULL;
 	struct machine_config cfg = {
 		.ram_size = 512ull << 20,
 		.ncpus = 1,
@@ -247,9 +260,15 @@ int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		bool machine = false, expected = false;
 		for (size_t i = 0; i < sizeof(machine_opts) / sizeof(machine_opts[0]); i++)
-			if (c == machine_opts[i] && !machine_opt)
-				machine_opt = option_name(opts, c);
+			machine |= c == machine_opts[i];
+		for (size_t i = 0; i < sizeof(expected_opts) / sizeof(expected_opts[0]); i++)
+			expected |= c == expected_opts[i];
+		if (machine && !machine_opt)
+			machine_opt = option_name(opts, c);
+		if (machine && !expected && !unexpected_opt)
+			unexpected_opt = option_name(opts, c);
 		switch (c) {
 		case OPT_RESTORE: restore = optarg; break;
 		case OPT_INCOMING: incoming = optarg; break;
@@ -334,9 +353,9 @@ int cmd_run(int argc, char **argv)
 			"snapshot\n", machine_opt);
 		return 2;
 	}
-	if (incoming && (machine_opt || restore)) {
+	if (incoming && (unexpected_opt || restore)) {
 		fprintf(stderr, "doppel run: --%s cannot go with --incoming: the machine comes from the "
-			"migration\n", restore ? "restore" : machine_opt);
+			"migration\n", restore ? "restore" : unexpected_opt);
 		return 2;
 	}
 

@@ -111,8 +111,13 @@ int net_config_parse(const char *arg, struct net_config *cfg, struct error *err)
 				return error_set(err, EINVAL, "--net: hostfwd=%.100s: expected "
 						 "tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT "
 						 "(GUESTADDR in 10.0.2.0/24)", text);
+		} else if (strncmp(opt, "host-loopback=", 14) == 0 && cfg->type == NET_USER) {
+			if (strcmp(opt + 14, "on") != 0 && strcmp(opt + 14, "off") != 0)
+				return error_set(err, EINVAL, "--net: host-loopback=%.100s: on or off", opt + 14);
+			cfg->host_loopback = strcmp(opt + 14, "on") == 0;
 		} else {
-			return error_set(err, EINVAL, "--net: unknown option '%.100s' (mac=, and hostfwd= for user)", opt);
+			return error_set(err, EINVAL, "--net: unknown option '%.100s' (mac=, and hostfwd=, "
+					 "host-loopback= for user)", opt);
 		}
 		opt = next;
 	}

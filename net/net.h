@@ -41,6 +41,11 @@ struct net_config {
 	bool mac_given;
 	struct net_hostfwd fwd[NET_MAX_HOSTFWD];
 	unsigned nfwd;
+	/* NET_USER: whether the guest reaches the host's loopback (127.0.0.1)
+	 * as 10.0.2.2. Off by default: services there (a migration target, a
+	 * database, a desktop's agents) trust whoever is on this host, and the
+	 * guest is not. */
+	bool host_loopback;
 };
 
 struct net_backend;
@@ -66,7 +71,8 @@ struct net_backend {
 };
 
 /* Parses the argument of --net: user[,mac=52:54:00:xx:xx:xx][,hostfwd=...]
- * (QEMU's syntax) or switch:PATH[,mac=...]. Returns 0, or -EINVAL with the reason in err. */
+ * [,host-loopback=on|off] (QEMU's syntax, and slirp4netns's opt-in to the
+ * host's loopback) or switch:PATH[,mac=...]. Returns 0, or -EINVAL with the reason in err. */
 int net_config_parse(const char *arg, struct net_config *cfg, struct error *err);
 
 /* Opens a user-mode NAT backend (net/slirp.c) as cfg describes: the guest

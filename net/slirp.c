@@ -232,6 +232,10 @@ int net_slirp_open(const struct net_config *cfg, net_receive_fn receive, void *o
 		.vhost = ipv4("10.0.2.2"),
 		.vdhcp_start = ipv4("10.0.2.15"),
 		.vnameserver = ipv4("10.0.2.3"),
+		/* The guest reaches the host's 127.0.0.1 as 10.0.2.2 only when
+		 * asked (as slirp4netns and podman do): services listening there
+		 * are meant for this host's users, not for a guest. */
+		.disable_host_loopback = !cfg->host_loopback,
 	};
 	s->slirp = slirp_new(&sc, &callbacks, s);
 	if (!s->slirp) {

@@ -62,3 +62,22 @@ fail:
 	close(fd);
 	return ret;
 }
+
+int unix_connect_start(const char *path, struct error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	if (!*path || strlen(path) >= sizeof(addr.sun_path))
+		return error_set(err, EINVAL, "socket path must be 1 to %zu bytes", sizeof(addr.sun_path) - 1);
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return error_set(err, errno, "socket: %s", strerror(errno));
+	/* EAGAIN: the listener's backlog is full, which is as good as busy. */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno != EINPROGRESS) {
+		int ret = error_set(err, errno, "cannot connect to unix:%s: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}

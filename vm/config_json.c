@@ -30,9 +30,9 @@ static json_t *net_json(const struct net_config *n)
 	}
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1], n->mac[2],
 		 n->mac[3], n->mac[4], n->mac[5]);
-	return json_pack("{s:s, s:s, s:o, s:o}", "type", n->type == NET_SWITCH ? "switch" : "user",
+	return json_pack("{s:s, s:s, s:o, s:o, s:b}", "type", n->type == NET_SWITCH ? "switch" : "user",
 			 "switch_path", n->switch_path, "mac", n->mac_given ? json_string(mac) : json_null(),
-			 "hostfwd", fwd);
+			 "hostfwd", fwd, "host_loopback", n->host_loopback);
 }
 
 void machine_config_save(struct state_writer *w, const struct machine_config *cfg)
@@ -78,11 +78,14 @@ static int parse_net(json_t *j, struct net_config *n)
 {
 	const char *type, *path;
 	json_t *mac, *fwd, *f;
+	int loopback = 0;
 	size_t i;
 
 	memset(n, 0, sizeof(*n));
-	if (json_unpack(j, "{s:s, s:s, s:o, s:o}", "type", &type, "switch_path", &path, "mac", &mac,
-			"hostfwd", &fwd) != 0 || !json_is_array(fwd) ||
+	/* host_loopback is absent from streams written before it existed:
+	 * those get today's default, off. */
+	if (json_unpack(j, "{s:s, s:s, s:o, s:o, s?b}", "type", &type, "switch_path", &path, "mac", &mac,
+			"hostfwd", &fwd, "host_loopback", &loopback) != 0 || !json_is_array(fwd) ||
 	    json_array_size(fwd) > NET_MAX_HOSTFWD || strlen(path) >= sizeof(n->switch_path))
 		return -1;
 	if (strcmp(type, "switch") == 0)
@@ -90,6 +93,7 @@ static int parse_net(json_t *j, struct net_config *n)
 	else if (strcmp(type, "user") != 0)
 		return -1;
 	strcpy(n->switch_path, path);
+	n->host_loopback = loopback;
 	if (json_is_string(mac)) {
 		if (parse_mac(json_string_value(mac), n->mac) < 0)
 			return -1;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/tcp.h"
+#include "util/unix_listen.h"
 #include "vm/snapshot.h"
 
 /* Each step sends for at most SEND_NS, then the guest runs for at least
@@ -53,6 +54,7 @@ static void release(struct machine *m)
 		close(mg->fd);
 	mg->fd = -1;
 	pagemap_close(&mg->pm);
+	migrate_key_wipe(&mg->key);
 	free(mg->pass);
 	mg->pass = NULL;
 	code_map_log_stop(&m->bus.code);
@@ -93,34 +95,50 @@ int migrate_start(struct machine *m, const char *uri,
 		  struct error *err)
 {
 	struct migration *mg = m->migration;
+	struct migrate_endpoint *ep;
+	int ret;
 
 	if (mg && mg->status == MIGRATE_ACTIVE)
 		return error_set(err, EBUSY, "a migration is already under way");
 	if (m->cfg.bios && strcmp(m->cfg.bios, "none") == 0)
 		return error_set(err, ENOTSUP, "a machine run with --bios none cannot migrate");
-	if (strlen(uri) >= sizeof(mg->uri))
-		return error_set(err, EINVAL, "'%.64s...': too long", uri);
+	ep = malloc(sizeof(*ep));
+	if (!ep)
+		return error_set(err, ENOMEM, "out of memory");
+	ret = migrate_endpoint_parse(uri, ep, err);
+	if (ret < 0)
+		goto out;
 	if (!mg) {
 		mg = calloc(1, sizeof(*mg));
-		if (!mg)
-			return error_set(err, ENOMEM, "out of memory");
+		if (!mg) {
+			ret = error_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
 		mg->fd = -1;
 		mg->pm.fd = -1;
 		m->migration = mg;
 	}
 	mg->pass = calloc(code_map_bitmap_words(&m->bus.code), sizeof(*mg->pass));
-	if (!mg->pass)
-		return error_set(err, ENOMEM, "out of memory");
-	int fd = tcp_connect_start(uri, err);
+	if (!mg->pass) {
+		ret = error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	ret = migrate_nonce(mg->source_nonce, err);
+	int fd = ret < 0 ? ret
+		 : ep->unix_path ? unix_connect_start(ep->unix_path, err)
+		 : tcp_connect_start(ep->addr, err);
 	if (fd < 0) {
 		free(mg->pass);
 		mg->pass = NULL;
-		return fd;
+		ret = fd;
+		goto out;
 	}
 	mg->fd = fd;
 	/* A target that goes away must fail a write, not end this process. */
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(mg->uri, sizeof(mg->uri), "%s", uri);
+	snprintf(mg->uri, sizeof(mg->uri), "%s", ep->addr);
+	mg->key = ep->key;
+	mg->challenge_got = 0;
 	mg->notify = on_change;
 	mg->notify_opaque = opaque;
 	memset(&mg->stats, 0, sizeof(mg->stats));
@@ -130,7 +148,10 @@ int migrate_start(struct machine *m, const char *uri,
 	mg->start_ns = host_monotonic_ns();
 	mg->resume_ns = 0;
 	notify(mg);
-	return 0;
+out:
+	migrate_key_wipe(&ep->key);
+	free(ep);
+	return ret;
 }
 
 uint64_t migrate_elapsed_ms(const struct migration *mg)
@@ -145,16 +166,96 @@ bool migrate_active(const struct machine *m)
 	return m->migration && m->migration->status == MIGRATE_ACTIVE;
 }
 
-/* Connected: the stream header and the configuration go first, then the
+/* Sends all of a small message (one of the exchange's: a fresh socket's
+ * buffer takes it at once). */
+static bool send_message(struct machine *m, const void *buf, size_t len)
+{
+	struct migration *mg = m->migration;
+	ssize_t sent = send(mg->fd, buf, len, MSG_NOSIGNAL);
+
+	if (sent == (ssize_t)len)
+		return true;
+	error_set(&mg->err, sent < 0 ? errno : EIO, "sending to %s: %s", mg->uri,
+		  sent < 0 ? strerror(errno) : "short write");
+	return false;
+}
+
+static void connected(struct machine *m);
+
+/* The connection is made: the source's half of the challenge goes first
+ * (a unix: socket without a key is its own access control: the stream
+ * goes at once). */
+static void send_hello(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	struct timeval tv = { IO_TIMEOUT_S, 0 };
+	uint8_t hello[MIGRATE_AUTH_HELLO_SIZE];
+
+	if (setsockopt(mg->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		error_set(&mg->err, errno, "%s: %s", mg->uri, strerror(errno));
+		fail(m);
+		return;
+	}
+	if (!mg->key.len) {
+		connected(m);
+		return;
+	}
+	memcpy(hello, MIGRATE_AUTH_MAGIC, MIGRATE_AUTH_MAGIC_SIZE);
+	memcpy(hello + MIGRATE_AUTH_MAGIC_SIZE, mg->source_nonce, MIGRATE_NONCE_SIZE);
+	if (!send_message(m, hello, sizeof(hello))) {
+		fail(m);
+		return;
+	}
+	mg->phase = MIGRATE_AUTHENTICATING;
+}
+
+/* Reads what has come of the target's nonce and proof, without waiting;
+ * once it is all there and right, this side's proof and the stream go. A
+ * target that does not prove it holds the key gets no byte of the guest. */
+static void authenticate_step(struct machine *m)
+{
+	struct migration *mg = m->migration;
+	uint8_t proof[MIGRATE_AUTH_PROOF_SIZE];
+	const uint8_t *target_nonce = mg->challenge;
+
+	ssize_t got = recv(mg->fd, mg->challenge + mg->challenge_got,
+			   sizeof(mg->challenge) - mg->challenge_got, MSG_DONTWAIT);
+	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (got <= 0) {
+		error_set(&mg->err, got < 0 ? errno : ECONNRESET,
+			  "%s closed the connection before proving it holds the key "
+			  "(not a doppel target, or another key)", mg->uri);
+		fail(m);
+		return;
+	}
+	mg->challenge_got += (size_t)got;
+	if (mg->challenge_got < sizeof(mg->challenge))
+		return;
+	if (!migrate_auth_check(&mg->key, MIGRATE_ROLE_TARGET, mg->source_nonce, target_nonce,
+				mg->challenge + MIGRATE_NONCE_SIZE)) {
+		error_set(&mg->err, EACCES, "%s did not prove it holds the key (another key?)",
+			  mg->uri);
+		fail(m);
+		return;
+	}
+	migrate_auth_mac(&mg->key, MIGRATE_ROLE_SOURCE, mg->source_nonce, target_nonce, proof);
+	migrate_key_wipe(&mg->key);
+	if (!send_message(m, proof, sizeof(proof))) {
+		fail(m);
+		return;
+	}
+	connected(m);
+}
+
+/* Authenticated: the stream header and the configuration go first, then the
  * first pass over RAM; pages written from now on are logged. */
 static void connected(struct machine *m)
 {
 	struct migration *mg = m->migration;
-	struct timeval tv = { IO_TIMEOUT_S, 0 };
 	struct machine_config cfg;
 
-	if (setsockopt(mg->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
-	    code_map_log_start(&m->bus.code) < 0) {
+	if (code_map_log_start(&m->bus.code) < 0) {
 		error_set(&mg->err, errno, "%s: %s", mg->uri, strerror(errno));
 		fail(m);
 		return;
@@ -382,23 +483,34 @@ void migrate_step(struct machine *m)
 	/* A paused guest needs no time of its own. */
 	if (now < mg->resume_ns && !m->paused)
 		return;
-	if (mg->phase == MIGRATE_DRAINING) {
+	switch (mg->phase) {
+	case MIGRATE_DRAINING:
 		drain_step(m, now);
 		return;
-	}
-	if (mg->phase != MIGRATE_CONNECTING) {
+	case MIGRATE_FIRST_PASS:
+	case MIGRATE_DIRTY_PASS:
 		send_step(m, now);
 		return;
+	case MIGRATE_CONNECTING:
+		ret = tcp_connect_done(mg->fd, mg->uri, &mg->err);
+		if (ret > 0)
+			send_hello(m);
+		else if (ret < 0)
+			fail(m);
+		break;
+	case MIGRATE_AUTHENTICATING:
+		authenticate_step(m);
+		break;
 	}
-	ret = tcp_connect_done(mg->fd, mg->uri, &mg->err);
-	if (ret > 0)
-		connected(m);
-	else if (ret < 0)
-		fail(m);
-	if (ret == 0 && now - mg->start_ns > CONNECT_TIMEOUT_NS) {
+	if (mg->status != MIGRATE_ACTIVE || mg->phase > MIGRATE_AUTHENTICATING ||
+	    now - mg->start_ns <= CONNECT_TIMEOUT_NS)
+		return;
+	if (mg->phase == MIGRATE_CONNECTING)
 		error_set(&mg->err, ETIMEDOUT, "cannot connect to %s: timed out", mg->uri);
-		fail(m);
-	}
+	else
+		error_set(&mg->err, ETIMEDOUT, "%s: no proof of the key within %llu s", mg->uri,
+			  CONNECT_TIMEOUT_NS / 1000000000ull);
+	fail(m);
 }
 
 void migrate_destroy(struct machine *m)

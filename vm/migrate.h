@@ -1,6 +1,7 @@
-/* Live migration over TCP (docs/migration.md). The source side is a state
+/* Live migration over TCP or a Unix socket (docs/migration.md). The source side is a state
  * machine the run loop steps between slices, so the guest keeps running
- * while its RAM is copied: connect, send the configuration, every non-zero
+ * while its RAM is copied: connect, prove the key both ends hold and check
+ * the target's proof (vm/migrate_auth.h), send the configuration, every non-zero
  * page, then the pages written meanwhile (the dirty log, cpu/codemap.h),
  * pass after pass, until what is left can be sent within the downtime
  * target; then stop, send the rest and the device state, and wait for the
@@ -14,6 +15,7 @@
 #include "state/stream.h"
 #include "util/error.h"
 #include "util/pagemap.h"
+#include "vm/migrate_auth.h"
 
 struct machine;
 struct machine_config;
@@ -26,7 +28,7 @@ struct machine_config;
 #define MIGRATE_CANCEL 0x18
 
 enum migrate_status { MIGRATE_NONE, MIGRATE_ACTIVE, MIGRATE_COMPLETED, MIGRATE_FAILED };
-enum migrate_phase { MIGRATE_CONNECTING, MIGRATE_FIRST_PASS, MIGRATE_DIRTY_PASS, MIGRATE_DRAINING };
+enum migrate_phase { MIGRATE_CONNECTING, MIGRATE_AUTHENTICATING, MIGRATE_FIRST_PASS, MIGRATE_DIRTY_PASS, MIGRATE_DRAINING };
 
 /* What a migration did, for status queries and events. */
 struct migrate_stats {
@@ -44,7 +46,11 @@ struct migration {
 	enum migrate_phase phase;
 	struct migrate_stats stats;
 	struct error err;               /* why it failed */
-	char uri[256];
+	char uri[MIGRATE_ADDR_MAX];     /* the target's address, without the key */
+	struct migrate_key key;
+	uint8_t source_nonce[MIGRATE_NONCE_SIZE];
+	uint8_t challenge[MIGRATE_AUTH_CHALLENGE_SIZE];  /* the target's, as it arrives */
+	size_t challenge_got;
 	/* Told of every change of status (the control socket's events). */
 	void (*notify)(void *opaque, const struct migration *mg);
 	void *notify_opaque;
@@ -61,10 +67,12 @@ struct migration {
 	uint64_t progress_ns;           /* when that last went down */
 };
 
-/* Starts migrating m to uri ("tcp:HOST:PORT"); the run loop does the rest,
- * calling on_change (if not NULL) at every change of status. -EBUSY while
- * one is under way; -EINVAL for a bad uri, -ENOTSUP for a machine that
- * cannot migrate; a connection refused shows later, as a failed migration. */
+/* Starts migrating m to uri ("tcp:HOST:PORT,key-file=PATH", or
+ * "unix:PATH[,key-file=PATH]"); the run loop
+ * does the rest, calling on_change (if not NULL) at every change of status.
+ * -EBUSY while one is under way; -EINVAL for a bad uri or key, -ENOTSUP for
+ * a machine that cannot migrate; a connection refused, or a target that
+ * does not prove it holds the key, shows later, as a failed migration. */
 int migrate_start(struct machine *m, const char *uri,
 		  void (*on_change)(void *opaque, const struct migration *mg), void *opaque,
 		  struct error *err);
@@ -82,9 +90,16 @@ bool migrate_active(const struct machine *m);
 /* Frees what a migration holds (the machine is going away). */
 void migrate_destroy(struct machine *m);
 
-/* The target: listens on uri, takes one connection, builds m from the
- * stream and acknowledges it. host holds the host-side settings (console,
- * timeout, translator, trace). A bad stream: -errno with one line in err. */
+/* The target: listens on uri ("tcp:HOST:PORT,key-file=PATH", or
+ * "unix:PATH[,key-file=PATH]", a socket of mode 0600 removed when done),
+ * takes the first connection that proves it holds the key (without a key,
+ * unix: only, the first connection; dropping, with a line on stderr, any
+ * that does not), builds m from its stream and acknowledges it.
+ * host holds the host-side settings (console, timeout, translator, trace)
+ * and what the stream must name: exactly host's disks (the same paths in
+ * the same order, readonly alike, and format if given), and host's kernel,
+ * initrd and bios where given. A bad stream, or one naming anything else:
+ * -errno with one line in err, before any file it names is opened. */
 int migrate_incoming(struct machine *m, const char *uri, const struct machine_config *host,
 		     struct error *err);
 

@@ -33,6 +33,63 @@ static void incoming_free(struct incoming *in, bool keep_overlays)
 	}
 }
 
+/* Whether a file the stream names is the one the operator named (NULL:
+ * none). Names, not files, are compared: nothing the stream names is opened
+ * before it has passed. */
+static bool same_file_name(const char *stream, const char *expected)
+{
+	return stream && expected ? strcmp(stream, expected) == 0 : stream == expected;
+}
+
+static int check_file(const char *what, const char *stream, const char *expected,
+		      const char *name, struct error *err)
+{
+	if (!expected || same_file_name(stream, expected))
+		return 0;
+	return error_set(err, EACCES, "%s: the stream names %s %.200s, not %.200s: refused", name,
+			 what, stream ? stream : "(none)", expected);
+}
+
+/* The stream must name exactly the disks the operator expects: the same
+ * paths in the same order, read-only alike, and the same format (the one
+ * given, or else what the expected file holds), so that it cannot have the
+ * guest write to any other file, or read a qcow2 image as raw and rewrite
+ * its backing file name. Its kernel, initrd and bios (read at a guest
+ * reset) must be the operator's where given. */
+static int check_expected(const struct machine_config *cfg, const struct machine_config *host,
+			  const char *name, struct error *err)
+{
+	if (cfg->ndisks != host->ndisks)
+		return error_set(err, EACCES, "%s: the stream names %u disks, not the %u expected: "
+				 "refused", name, cfg->ndisks, host->ndisks);
+	for (unsigned i = 0; i < cfg->ndisks; i++) {
+		const struct disk_config *d = &cfg->disks[i], *want = &host->disks[i];
+		enum block_format format = want->format;
+		if (!same_file_name(d->path, want->path))
+			return error_set(err, EACCES, "%s: the stream names disk %u %.200s, not %.200s: "
+					 "refused", name, i, d->path, want->path);
+		if (d->readonly != want->readonly)
+			return error_set(err, EACCES, "%s: the stream has disk %u %.200s %s, not %s: "
+					 "refused", name, i, d->path, d->readonly ? "read-only" : "writable",
+					 want->readonly ? "read-only" : "writable");
+		if (format == BLOCK_FMT_AUTO) {
+			int ret = block_probe(want->path, &format, err);
+			if (ret < 0)
+				return ret;
+		}
+		if (d->format != format)
+			return error_set(err, EACCES, "%s: the stream has disk %u %.200s as %s, not %s: "
+					 "refused", name, i, d->path, block_format_name(d->format),
+					 block_format_name(format));
+	}
+	int ret = check_file("kernel", cfg->kernel, host->kernel, name, err);
+	if (ret == 0)
+		ret = check_file("initrd", cfg->initrd, host->initrd, name, err);
+	if (ret == 0)
+		ret = check_file("bios", cfg->bios, host->bios, name, err);
+	return ret;
+}
+
 static int read_config(struct state_reader *r, const struct load_opts *o, struct incoming *in,
 		       struct error *err)
 {
@@ -53,6 +110,11 @@ static int read_config(struct state_reader *r, const struct load_opts *o, struct
 		return ret;
 	if (in->cfg.bios && strcmp(in->cfg.bios, "none") == 0)
 		return error_set(err, EPROTO, "%s: a --bios none machine cannot be restored", r->name);
+	if (o->expect_host_files) {
+		ret = check_expected(&in->cfg, o->host, r->name, err);
+		if (ret < 0)
+			return ret;
+	}
 	/* Host-side settings come from this command line. */
 	in->cfg.timeout = o->host->timeout;
 	in->cfg.trace = o->host->trace;

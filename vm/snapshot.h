@@ -86,6 +86,10 @@ struct load_opts {
 	 * images themselves (a migration hands them over). */
 	bool disk_overlays;
 	const char *snapshot_path;           /* names the overlays */
+	/* The stream must name host's disks, and its kernel, initrd and bios
+	 * where given (an incoming migration: vm/migrate.h), or is refused
+	 * before any file it names is opened. */
+	bool expect_host_files;
 };
 
 /* Reads a whole stream and builds m from it, ready to run: the guest goes

@@ -2,15 +2,18 @@
 """virtio-net on user-mode NAT (libslirp) under Debian's kernel.
 
 usage: net_test.py DOPPEL KERNEL INITRD
-Boots with `--net user,hostfwd=tcp:127.0.0.1:PORT-:8080` and a second card
-with its own MAC; in the guest: eth0 has the default MAC and eth1 the one
-given, udhcpc gets 10.0.2.15, the gateway 10.0.2.2 answers ping, the DNS
-forwarder 10.0.2.3 answers (needs a resolver on the host), wget fetches
-a page and 4 MiB (checked by MD5) from an HTTP server on the host's
-127.0.0.1 through 10.0.2.2, and a
+Boots with `--net user,host-loopback=on,hostfwd=tcp:127.0.0.1:PORT-:8080` and
+a second card with its own MAC and the defaults; in the guest: eth0 has the
+default MAC and eth1 the one given, udhcpc gets 10.0.2.15, the gateway
+10.0.2.2 answers ping, the DNS forwarder 10.0.2.3 answers (needs a resolver
+on the host), wget fetches a page and 4 MiB (checked by MD5) from an HTTP
+server on the host's 127.0.0.1 through 10.0.2.2 (host-loopback=on), and a
 host process connected to the forwarded port exchanges data both ways with
 `nc -l` in the guest; a flood of datagrams to a forwarded UDP port slows a
-busy guest down less than 5 times. Prints one line per check and ends with
+busy guest down less than 5 times. Then on eth1 alone: its gateway answers,
+but the same server on the host's 127.0.0.1 is out of reach through
+10.0.2.2 (the default: the host's loopback is not the guest's), and no
+request reaches it. Prints one line per check and ends with
 "N passed, N failed".
 """
 import hashlib
@@ -41,7 +44,10 @@ BIG = os.urandom(4 << 20)
 
 
 class Page(http.server.BaseHTTPRequestHandler):
+    requests = 0
+
     def do_GET(self):
+        Page.requests += 1
         body = BIG if self.path == "/big" else PAGE
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -105,6 +111,24 @@ def flood_slows_guest(con, udp_port):
     return flooded / quiet
 
 
+def host_loopback_closed(results, con, http_port):
+    """eth1 alone, on its own NAT with the defaults: the host's loopback,
+    where the HTTP server listens, is not reachable through 10.0.2.2."""
+    con.run("ip addr flush dev eth0; ip link set eth0 down; ip link set eth1 up; sleep 1")
+    out = con.run("udhcpc -i eth1 -n -q -t 5 -s /tmp/dhcp.sh 2>&1; ip -4 addr show eth1")
+    results.check("DHCP gives eth1 10.0.2.15", "inet 10.0.2.15/24" in out, repr(out))
+    out = con.run("ping -c1 -W5 10.0.2.2")
+    results.check("eth1's gateway answers ping", "1 packets received" in out, repr(out))
+    if host_resolver_answers():
+        out = con.run("nslookup doppel.invalid 10.0.2.3 2>&1")
+        results.check("eth1: DNS through 10.0.2.3 answers", "NXDOMAIN" in out, repr(out))
+    before = Page.requests
+    out = con.run("wget -T 5 -q -O - http://10.0.2.2:%d/ 2>&1; echo wget-status=$?" % http_port)
+    results.check("by default the host's 127.0.0.1 is out of reach through 10.0.2.2",
+                  PAGE.decode().strip() not in out and "wget-status=0" not in out and
+                  Page.requests == before, repr(out))
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -118,7 +142,8 @@ def main():
     http_port = server.server_address[1]
 
     argv = [doppel, "run", "--kernel", kernel, "--initrd", initrd, "--append", "console=ttyS0",
-            "--net", "user,hostfwd=tcp:127.0.0.1:%d-:8080,hostfwd=udp:127.0.0.1:%d-:9999" % (port, udp_port),
+            "--net", "user,host-loopback=on,hostfwd=tcp:127.0.0.1:%d-:8080,"
+            "hostfwd=udp:127.0.0.1:%d-:9999" % (port, udp_port),
             "--net", "user,mac=52:54:00:ab:cd:ef"]
     print("== %s" % " ".join(argv))
     con = Console(argv)
@@ -166,6 +191,7 @@ def main():
         slower = flood_slows_guest(con, udp_port)
         results.check("a UDP flood leaves the guest most of its time (%.1fx slower)" % slower,
                       slower < 5, "%.1fx" % slower)
+        host_loopback_closed(results, con, http_port)
         con.child.sendline("poweroff -f")
         con.child.expect(pexpect.EOF, timeout=60)
         con.child.close()

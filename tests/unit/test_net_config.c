@@ -28,6 +28,19 @@ static void test_user_alone(void **state)
 	assert_int_equal(net_config_parse("user", &c, &err), 0);
 	assert_false(c.mac_given);
 	assert_int_equal(c.nfwd, 0);
+	/* The host's loopback is closed to the guest unless asked for. */
+	assert_false(c.host_loopback);
+}
+
+static void test_host_loopback(void **state)
+{
+	struct net_config c;
+	struct error err = { 0 };
+	assert_int_equal(net_config_parse("user,host-loopback=on,hostfwd=tcp::2222-:22", &c, &err), 0);
+	assert_true(c.host_loopback);
+	assert_int_equal(c.nfwd, 1);
+	assert_int_equal(net_config_parse("user,host-loopback=off", &c, &err), 0);
+	assert_false(c.host_loopback);
 }
 
 static void test_mac_and_forwards(void **state)
@@ -74,6 +87,7 @@ static void test_refused(void **state)
 		"user,hostfwd=tcp::22-:", "user,hostfwd=icmp::22-:22", "user,hostfwd=tcp:host:22-:22",
 		"user,hostfwd=tcp::22-192.168.0.1:22", "user,hostfwd=tcp::-5-:22", "user,hostfwd=:8080-:80",
 		"switch", "switch:", "switch:/s,hostfwd=tcp::2222-:22",
+		"user,host-loopback=yes", "user,host-loopback", "switch:/s,host-loopback=on",
 		/* Longer than sun_path holds. */
 		("switch:/0123456789012345678901234567890123456789012345678901234567890123456789"
 		 "012345678901234567890123456789012345678"),
@@ -100,6 +114,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_user_alone),
+		cmocka_unit_test(test_host_loopback),
 		cmocka_unit_test(test_mac_and_forwards),
 		cmocka_unit_test(test_switch),
 		cmocka_unit_test(test_refused),
