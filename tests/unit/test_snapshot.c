@@ -415,13 +415,19 @@ static void snapshot_is_refused_while_migrating(void **state)
 	struct error err = { 0 };
 	struct snapshot_opts o = { 0 };
 	struct snapshot_info info;
-	char uri[64], before[1024], after[1024];
+	char where[64], key[160], uri[256], before[1024], after[1024];
 
 	start(f, true);
+	snprintf(key, sizeof(key), "%s/migration.key", f->dir);
+	int kfd = open(key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(kfd >= 0);
+	assert_int_equal(write(kfd, "0123456789abcdef0123456789abcdef", 32), 32);
+	close(kfd);
 	/* A target that never accepts: the migration stays under way. */
 	int lfd = tcp_listen("tcp:127.0.0.1:0", &err);
 	assert_true(lfd >= 0);
-	assert_int_equal(tcp_local_uri(lfd, uri, sizeof(uri), &err), 0);
+	assert_int_equal(tcp_local_uri(lfd, where, sizeof(where), &err), 0);
+	snprintf(uri, sizeof(uri), "%s,key-file=%s", where, key);
 	assert_int_equal(migrate_start(&f->a, uri, NULL, NULL, &err), 0);
 	list_dir(f->dir, before, sizeof(before));
 	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), -EBUSY);
