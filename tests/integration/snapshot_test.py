@@ -160,14 +160,18 @@ def guards(results, doppel, tmp):
                       [digest(f) for f in files] == digests and sorted(os.listdir(d)) == listing,
                       repr(sorted(os.listdir(d))))
 
-        reply = ctl.execute("migrate", uri="tcp:127.0.0.1:99999")
+        key = os.path.join(d, "migration.key")
+        with open(os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(os.urandom(32))
+        listing = sorted(os.listdir(d))
+        reply = ctl.execute("migrate", uri="tcp:127.0.0.1:99999,key-file=" + key)
         results.check("migrate to port 99999: refused, naming the range",
                       refused(reply, "65535"), repr(reply))
         # A target that never accepts nor reads: the migration stalls.
         target = socket.socket()
         target.bind(("127.0.0.1", 0))
         target.listen(1)
-        uri = "tcp:127.0.0.1:%d" % target.getsockname()[1]
+        uri = "tcp:127.0.0.1:%d,key-file=%s" % (target.getsockname()[1], key)
         results.check("migrate to a target that never reads", ctl.execute("migrate", uri=uri)
                       == {"return": {}})
         snap = os.path.join(d, "s.snap")
