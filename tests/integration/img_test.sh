@@ -206,6 +206,42 @@ check "missing backing file" sh -c \
 	"qemu-img create -q -f qcow2 -u -b gone.qcow2 -F qcow2 orphan.qcow2 8M &&
 	 '$DOPPEL' img info orphan.qcow2 2>&1 | grep -q 'gone.qcow2: No such file'"
 
+# --- hostile images: a write is refused, never a crash, a hang or a -------
+# --- rewritten header --------------------------------------------------------
+# qemu-img's layout with 64 KiB clusters: header, refcount table, refcount
+# block (16-bit entries), L1 table, then the L2 table and the data cluster of
+# the first write. The first 5 clusters must come out as they went in.
+qemu-img create -q -f qcow2 written.qcow2 8M
+qemu-io -c 'write -P 0x33 0 64k' written.qcow2 >/dev/null
+write_refused() {
+	# A write that went through waits to be killed; so does a hang.
+	timeout -s KILL 20 "$EXERCISE" write-and-wait "$1" 0 512 0x44 >/dev/null 2>"$tmp/err"
+	rc=$?
+	cat "$tmp/err"
+	[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q 'corrupt qcow2 image' "$tmp/err"
+}
+refused_unchanged() {
+	write_refused hostile.qcow2 && cmp -n $((5 * 65536)) hostile.qcow2 hostile.meta
+}
+hostile() {  # name, offset, Python bytes expression
+	cp written.qcow2 hostile.qcow2
+	patch hostile.qcow2 "$2" "$3"
+	head -c $((5 * 65536)) hostile.qcow2 >hostile.meta
+	check "$1: a write is refused with one line, the metadata unchanged" refused_unchanged
+	check "$1: it still opens read-only" sh -c "'$DOPPEL' img info hostile.qcow2 >/dev/null"
+}
+hostile "the header's refcount is 0" $((2 * 65536)) "bytes(2)"
+hostile "no refcount block for the metadata's range" 65536 "bytes(8)"
+hostile "an L2 entry names the refcount table" $((4 * 65536)) \
+	"(0x8000000000000000 | 65536).to_bytes(8, 'big')"
+hostile "an L1 entry names the refcount block" $((3 * 65536)) \
+	"(0x8000000000000000 | 2 * 65536).to_bytes(8, 'big')"
+hostile "a compressed cluster inside the header" $((4 * 65536)) \
+	"(0x4000000000000000 | 512).to_bytes(8, 'big')"
+check "img check reports metadata used twice as an error" sh -c \
+	"'$DOPPEL' img check hostile.qcow2 | grep -q 'holds metadata and is referenced 2 times'; [ \$? -eq 0 ] &&
+	 '$DOPPEL' img check hostile.qcow2 >/dev/null; [ \$? -eq 2 ]"
+
 # --- the command line -----------------------------------------------------
 check "bad size" fails_with_one_line 2 "$DOPPEL" img create x.raw 12Q
 check "unknown format" fails_with_one_line 2 "$DOPPEL" img create -f vmdk x.img 1M
