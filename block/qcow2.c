@@ -587,6 +587,10 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 	rc = check_chain(path, &st, above, err);
 	if (rc)
 		goto out;
+	q->bd.lock = readonly ? IMAGE_LOCK_READ : IMAGE_LOCK_WRITE;
+	rc = image_lock(q->fd, path, IMAGE_UNLOCKED, q->bd.lock, err);
+	if (rc)
+		goto out;
 	rc = file_size(q->fd, &q->file_end);
 	if (!rc)
 		rc = qcow2_header_read(q->fd, q->file_end, path, &q->h, err);
@@ -623,6 +627,8 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 	q->bd.format = BLOCK_FMT_QCOW2;
 	q->bd.size = q->h.size;
 	q->bd.readonly = readonly;
+	q->bd.path = q->path;
+	q->bd.fd = q->fd;
 	*out = &q->bd;
 	return 0;
 out:
