@@ -242,6 +242,71 @@ check "img check reports metadata used twice as an error" sh -c \
 	"'$DOPPEL' img check hostile.qcow2 | grep -q 'holds metadata and is referenced 2 times'; [ \$? -eq 0 ] &&
 	 '$DOPPEL' img check hostile.qcow2 >/dev/null; [ \$? -eq 2 ]"
 
+# --- image locks, as QEMU's: doppel and QEMU refuse each other -------------
+qemu-img create -q -f qcow2 lk.qcow2 8M
+# qemu-io holds its image open until its input (a fifo) ends.
+qemu_holds() {  # qemu-io options and image
+	mkfifo hold.fifo
+	qemu-io "$@" <hold.fifo >/dev/null 2>&1 &
+	qio=$!
+	exec 3>hold.fifo
+	rm hold.fifo
+	# Open once it holds the lock of the consistent read permission.
+	for _ in $(seq 100); do
+		byte_locked lk.qcow2 100 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+byte_locked() {  # file, byte: /proc/locks lists a lock on it
+	awk -v ino=":$(stat -c %i "$1")" -v byte="$2" \
+		'substr($(NF-2), length($(NF-2)) - length(ino) + 1) == ino && $(NF-1) <= byte && $NF >= byte { found = 1 }
+		 END { exit !found }' /proc/locks
+}
+qemu_lets_go() { exec 3>&-; wait "$qio"; }
+in_use() {  # how, then the command
+	how=$1
+	shift
+	fails_with_one_line 1 "$@" && grep -q "lk.qcow2: in use by another process.*$how" "$tmp/err"
+}
+qemu_holds lk.qcow2
+check "qemu-io writes: doppel img info is refused, naming the lock" \
+	in_use "locked for writing" "$DOPPEL" img info lk.qcow2
+check "qemu-io writes: a doppel writer is refused" \
+	in_use "locked for writing" timeout -s KILL 20 "$EXERCISE" write-and-wait lk.qcow2 0 512 1
+check "qemu-io writes: doppel img convert to it is refused" \
+	in_use "locked for writing" "$DOPPEL" img convert -O qcow2 base.raw lk.qcow2
+qemu_lets_go
+qemu_holds -r lk.qcow2
+check "qemu-io reads: doppel reads too" sh -c "'$DOPPEL' img info lk.qcow2 >/dev/null"
+check "qemu-io reads: a doppel writer is refused" \
+	in_use "locked for reading" timeout -s KILL 20 "$EXERCISE" write-and-wait lk.qcow2 0 512 1
+qemu_lets_go
+mkfifo lk.fifo
+"$EXERCISE" write-and-wait lk.qcow2 0 512 0x55 >lk.fifo &
+child=$!
+read -r line <lk.fifo
+check "doppel writes: qemu-img info is refused" sh -c \
+	"qemu-img info lk.qcow2 2>&1 | grep -q 'Failed to get shared \"write\" lock'"
+check "doppel writes: qemu-io is refused" sh -c \
+	"qemu-io -c 'write 0 512' lk.qcow2 2>&1 | grep -q 'Failed to get \"write\" lock'"
+check "doppel writes: doppel img check is refused" \
+	in_use "locked for writing" "$DOPPEL" img check lk.qcow2
+kill -9 "$child"
+wait "$child" 2>/dev/null
+check "the writer killed, its locks are gone" sh -c "qemu-img check -q lk.qcow2 && '$DOPPEL' img check lk.qcow2 >/dev/null"
+
+# --- convert and create never empty a file the source reads through -------
+cp base.raw cb.raw
+qemu-img create -q -f qcow2 -b cb.raw -F raw cbo.qcow2
+backing_kept() {  # exit status, then the command
+	fails_with_one_line "$@" && cmp base.raw cb.raw && qemu-img compare -q cbo.qcow2 base.raw
+}
+check "convert onto SRC's backing file is refused; the backing file is unchanged" \
+	backing_kept 2 "$DOPPEL" img convert -O raw cbo.qcow2 ./cb.raw
+check "convert -O qcow2 onto it too" backing_kept 2 "$DOPPEL" img convert -O qcow2 cbo.qcow2 cb.raw
+check "create over a file of BACKING's chain is refused; it is unchanged" \
+	backing_kept 1 "$DOPPEL" img create -b cbo.qcow2 cb.raw
 # --- the command line -----------------------------------------------------
 check "bad size" fails_with_one_line 2 "$DOPPEL" img create x.raw 12Q
 check "unknown format" fails_with_one_line 2 "$DOPPEL" img create -f vmdk x.img 1M
