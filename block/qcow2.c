@@ -281,8 +281,8 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 		if (!rc)
 			rc = file_write_at(q->fd, host, q->cow_buf, q->cluster_size);
 	}
-	/* The table may have left the cache meanwhile; it is there, as the
-	 * first lookup made it. */
+	/* Looked up again, as the merge may have evicted it from the cache;
+	 * only a corrupt image could have lost it since. */
 	if (!rc)
 		rc = l2_table(q, off, false, &table, &table_off);
 	if (!rc && !table)
