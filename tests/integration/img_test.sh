@@ -210,12 +210,14 @@ check "missing backing file" sh -c \
 # --- rewritten header --------------------------------------------------------
 # qemu-img's layout with 64 KiB clusters: header, refcount table, refcount
 # block (16-bit entries), L1 table, then the L2 table and the data cluster of
-# the first write. The first 5 clusters must come out as they went in.
-qemu-img create -q -f qcow2 written.qcow2 8M
+# the first write. The first 5 clusters must come out as they went in. The
+# write (at 1 MiB) allocates a data cluster, or in an empty image an L2 table.
+qemu-img create -q -f qcow2 empty.qcow2 8M
+cp empty.qcow2 written.qcow2
 qemu-io -c 'write -P 0x33 0 64k' written.qcow2 >/dev/null
 write_refused() {
 	# A write that went through waits to be killed; so does a hang.
-	timeout -s KILL 20 "$EXERCISE" write-and-wait "$1" 0 512 0x44 >/dev/null 2>"$tmp/err"
+	timeout -s KILL 20 "$EXERCISE" write-and-wait "$1" 1048576 512 0x44 >/dev/null 2>"$tmp/err"
 	rc=$?
 	cat "$tmp/err"
 	[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q 'corrupt qcow2 image' "$tmp/err"
@@ -223,14 +225,15 @@ write_refused() {
 refused_unchanged() {
 	write_refused hostile.qcow2 && cmp -n $((5 * 65536)) hostile.qcow2 hostile.meta
 }
-hostile() {  # name, offset, Python bytes expression
-	cp written.qcow2 hostile.qcow2
+hostile() {  # name, offset, Python bytes expression; $base is the image
+	cp "${base:-written.qcow2}" hostile.qcow2
 	patch hostile.qcow2 "$2" "$3"
 	head -c $((5 * 65536)) hostile.qcow2 >hostile.meta
 	check "$1: a write is refused with one line, the metadata unchanged" refused_unchanged
 	check "$1: it still opens read-only" sh -c "'$DOPPEL' img info hostile.qcow2 >/dev/null"
 }
 hostile "the header's refcount is 0" $((2 * 65536)) "bytes(2)"
+base=empty.qcow2 hostile "the header's refcount is 0, no L2 table yet" $((2 * 65536)) "bytes(2)"
 hostile "no refcount block for the metadata's range" 65536 "bytes(8)"
 hostile "an L2 entry names the refcount table" $((4 * 65536)) \
 	"(0x8000000000000000 | 65536).to_bytes(8, 'big')"
