@@ -69,19 +69,17 @@ static int apply(int fd, struct perms p, short type)
 	return 0;
 }
 
-/* The first byte of another open that conflicts with p, or 0: another's
- * refusal of what p uses, or another's use of what p refuses. */
-static int conflict(int fd, struct perms p, pid_t *pid, int *byte)
+/* Whether another open conflicts with p (1 yes, 0 no, or -errno): refuses
+ * what p uses, or uses what p refuses. */
+static int conflict(int fd, struct perms p, pid_t *pid)
 {
-	*byte = 0;
-	for (int i = 0; i < PERM_BITS && !*byte; i++) {
+	for (int i = 0; i < PERM_BITS; i++) {
 		int rc = 0;
-		if (p.used & (1u << i) && (rc = held_elsewhere(fd, SHARED_BYTE_BASE + i, pid)) > 0)
-			*byte = SHARED_BYTE_BASE + i;
-		else if (!rc && p.unshared & (1u << i) &&
-			 (rc = held_elsewhere(fd, PERM_BYTE_BASE + i, pid)) > 0)
-			*byte = PERM_BYTE_BASE + i;
-		if (rc < 0)
+		if (p.used & (1u << i))
+			rc = held_elsewhere(fd, SHARED_BYTE_BASE + i, pid);
+		if (!rc && p.unshared & (1u << i))
+			rc = held_elsewhere(fd, PERM_BYTE_BASE + i, pid);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -115,22 +113,20 @@ int image_lock(int fd, const char *path, enum image_lock_mode from, enum image_l
 	struct perms dropped = { old.used & ~new.used, old.unshared & ~new.unshared };
 	struct perms added = { new.used & ~old.used, new.unshared & ~old.unshared };
 	pid_t pid = -1;
-	int byte = 0;
 
 	/* As QEMU: take the union, check, then drop what the new mode does not
 	 * hold (or, on a conflict, what the old one did not). */
 	int rc = apply(fd, both, F_RDLCK);
 	if (!rc)
-		rc = conflict(fd, new, &pid, &byte);
-	if (rc) {
-		apply(fd, added, F_UNLCK);
-		return error_set(err, -rc, "%s: cannot lock: %s", path, strerror(-rc));
+		rc = conflict(fd, new, &pid);
+	if (rc == 0) {
+		apply(fd, dropped, F_UNLCK);
+		return 0;
 	}
-	if (byte) {
+	if (rc > 0)
 		rc = report(fd, path, pid, err);
-		apply(fd, added, F_UNLCK);
-		return rc;
-	}
-	apply(fd, dropped, F_UNLCK);
-	return 0;
+	else
+		error_set(err, -rc, "%s: cannot lock: %s", path, strerror(-rc));
+	apply(fd, added, F_UNLCK);
+	return rc;
 }
