@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "block/chain.h"
@@ -69,4 +70,47 @@ int block_open_in_chain(const char *path, enum block_format fmt, bool readonly,
 		break;
 	}
 	return error_set(err, EINVAL, "%s: unknown image format", path);
+}
+
+int block_set_lock(struct block_dev *bd, enum image_lock_mode mode, struct error *err)
+{
+	if (mode == bd->lock)
+		return 0;
+	int rc = image_lock(bd->fd, bd->path, bd->lock, mode, err);
+	if (!rc)
+		bd->lock = mode;
+	return rc;
+}
+
+int block_relock(struct block_dev *bd, struct error *err)
+{
+	return block_set_lock(bd, bd->readonly ? IMAGE_LOCK_READ : IMAGE_LOCK_WRITE, err);
+}
+
+bool block_chain_has_file(const struct block_dev *bd, const char *path)
+{
+	struct stat target, st;
+	if (stat(path, &target))
+		return false;
+	for (; bd; bd = bd->backing)
+		if (!fstat(bd->fd, &st) && st.st_dev == target.st_dev && st.st_ino == target.st_ino)
+			return true;
+	return false;
+}
+
+int block_create_file(const char *path, int *fd, struct error *err)
+{
+	/* Not O_TRUNC: the lock comes first. */
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (f < 0)
+		return error_set(err, errno, "%s: %s", path, strerror(errno));
+	int rc = image_lock(f, path, IMAGE_UNLOCKED, IMAGE_LOCK_WRITE, err);
+	if (!rc && ftruncate(f, 0))
+		rc = error_set(err, errno, "%s: %s", path, strerror(errno));
+	if (rc) {
+		close(f);
+		return rc;
+	}
+	*fd = f;
+	return 0;
 }

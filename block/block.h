@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "block/lock.h"
 #include "util/error.h"
 
 enum block_format { BLOCK_FMT_AUTO, BLOCK_FMT_RAW, BLOCK_FMT_QCOW2 };
@@ -43,10 +44,16 @@ struct block_dev {
 	bool readonly;
 	struct block_dev *backing;  /* the image below in a backing chain, or NULL;
 				     * opened read-only and closed with this one */
+	const char *path;           /* as opened (the backend owns it) */
+	int fd;                     /* the image file, which holds the locks */
+	enum image_lock_mode lock;  /* the locks it holds now (block/lock.h) */
 };
 
 /* Opens path as fmt (BLOCK_FMT_AUTO probes the qcow2 magic, else raw).
- * A malformed image fails with one clear line in err. */
+ * A malformed image fails with one clear line in err, and so does one that
+ * another open holds conflicting locks on: a writable image takes
+ * IMAGE_LOCK_WRITE, a read-only one and every backing file IMAGE_LOCK_READ
+ * (QEMU's locks; block/lock.h). */
 int block_open(const char *path, enum block_format fmt, bool readonly,
 	       struct block_dev **out, struct error *err);
 
@@ -92,6 +99,23 @@ static inline int block_close(struct block_dev *bd)
 {
 	return bd ? bd->ops->close(bd) : 0;
 }
+
+/* Changes the locks of the image itself (not of its backing chain): a
+ * snapshot's writer drops to IMAGE_LOCK_READ while its new overlay opens it
+ * again as a backing file; a migration source unlocks its disks for a
+ * target on the same host to open. Fails, changing nothing, if another
+ * open holds conflicting locks. */
+int block_set_lock(struct block_dev *bd, enum image_lock_mode mode, struct error *err);
+/* Back to the locks the image was opened with. */
+int block_relock(struct block_dev *bd, struct error *err);
+
+/* Opens path for creating an image in it: created if missing, locked for
+ * writing (so that an image in use is refused before anything changes),
+ * then emptied. *fd is the open file. */
+int block_create_file(const char *path, int *fd, struct error *err);
+
+/* Whether path names a file of bd's backing chain, bd included. */
+bool block_chain_has_file(const struct block_dev *bd, const char *path);
 
 /* The format of the image at path: qcow2 if it starts with qcow2's magic,
  * else raw. */

@@ -281,8 +281,12 @@ static int write_piece(struct qcow2 *q, uint64_t off, const uint8_t *buf, uint64
 		if (!rc)
 			rc = file_write_at(q->fd, host, q->cow_buf, q->cluster_size);
 	}
+	/* Looked up again, as the merge may have evicted it from the cache;
+	 * only a corrupt image could have lost it since. */
 	if (!rc)
 		rc = l2_table(q, off, false, &table, &table_off);
+	if (!rc && !table)
+		rc = -EIO;
 	if (!rc)
 		rc = set_l2_entry(q, table, table_off, index, host | QCOW2_OFLAG_COPIED);
 	return rc ? rc : release(q, entry);
@@ -412,9 +416,11 @@ int qcow2_backing_path(const char *overlay_path, const char *name, char *out, si
 }
 
 /* Reads a table of big-endian 64-bit entries into host order; every
- * non-zero offset must be a whole cluster inside the file. */
+ * non-zero offset must be a whole cluster inside the file. keep_flags keeps
+ * the bits outside mask (L1 entries' flags); otherwise they are reserved and
+ * dropped, so that an entry is its offset (refcount table). */
 static int load_table(struct qcow2 *q, uint64_t off, uint64_t entries, uint64_t mask,
-		      uint64_t **out, const char *what, struct error *err)
+		      bool keep_flags, uint64_t **out, const char *what, struct error *err)
 {
 	uint64_t *t = calloc(entries ? entries : 1, sizeof(*t));
 	if (!t)
@@ -433,6 +439,8 @@ static int load_table(struct qcow2 *q, uint64_t off, uint64_t entries, uint64_t 
 			return error_set(err, EINVAL, "%s: %s entry %llu points past the end of the "
 					 "file", q->path, what, (unsigned long long)i);
 		}
+		if (!keep_flags)
+			t[i] = target;
 	}
 	*out = t;
 	return 0;
@@ -467,20 +475,36 @@ int qcow2_clear_incompat(struct qcow2 *q, uint64_t bits)
 	return fdatasync(q->fd) ? -errno : 0;
 }
 
-/* An image left dirty (by QEMU with lazy refcounts, killed) may have
+/* Before the first write, every cluster the image uses must have a refcount
+ * and hold one thing only: the allocator hands out clusters of refcount 0,
+ * so a hostile image whose header, tables or data clusters have none would
+ * have them overwritten (its header made an L2 table, a refcount block put
+ * over it), and one whose metadata is also a data cluster would let the
+ * guest rewrite it. The check counts every reference; the allocator can
+ * then trust the refcounts, which doppel itself keeps consistent.
+ *
+ * An image left dirty (by QEMU with lazy refcounts, killed) may have
  * refcounts lower than the references to them; like QEMU, they are rebuilt
  * before anything is allocated, then the bit is cleared. */
-static int repair_dirty(struct qcow2 *q, struct error *err)
+static int check_before_writing(struct qcow2 *q, struct error *err)
 {
+	bool dirty = q->h.incompat & QCOW2_INCOMPAT_DIRTY;
 	struct qcow2_check_result res;
-	int rc = qcow2_check_open_image(q, QCOW2_REPAIR_ALL, NULL, NULL, &res);
+	int rc = qcow2_check_open_image(q, dirty ? QCOW2_REPAIR_ALL : QCOW2_REPAIR_NONE, NULL,
+					NULL, &res);
 	if (!rc && res.corruptions > res.repaired)
 		rc = -EIO;
-	if (!rc)
+	if (!rc && dirty)
 		rc = qcow2_clear_incompat(q, QCOW2_INCOMPAT_DIRTY);
-	if (rc)
+	if (rc && dirty)
 		return error_set(err, -rc, "%s: the image was not closed cleanly and its refcounts "
 				 "could not be rebuilt", q->path);
+	if (rc == -EIO)
+		return error_set(err, EIO, "%s: corrupt qcow2 image (%llu errors in its refcounts "
+				 "or tables): it opens read-only ('doppel img check' lists them)",
+				 q->path, (unsigned long long)(res.corruptions - res.repaired));
+	if (rc)
+		return error_set(err, -rc, "%s: checking the image: %s", q->path, strerror(-rc));
 	return 0;
 }
 
@@ -563,6 +587,10 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 	rc = check_chain(path, &st, above, err);
 	if (rc)
 		goto out;
+	q->bd.lock = readonly ? IMAGE_LOCK_READ : IMAGE_LOCK_WRITE;
+	rc = image_lock(q->fd, path, IMAGE_UNLOCKED, q->bd.lock, err);
+	if (rc)
+		goto out;
 	rc = file_size(q->fd, &q->file_end);
 	if (!rc)
 		rc = qcow2_header_read(q->fd, q->file_end, path, &q->h, err);
@@ -575,10 +603,11 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 	q->l2_bits = q->h.cluster_bits - 3;
 	q->refblock_bits = q->h.cluster_bits + 3 - q->h.refcount_order;
 	q->reftable_entries = (uint64_t)q->h.reftable_clusters * q->cluster_size / 8;
-	rc = load_table(q, q->h.l1_offset, q->h.l1_size, QCOW2_OFFSET_MASK, &q->l1, "L1 table", err);
+	rc = load_table(q, q->h.l1_offset, q->h.l1_size, QCOW2_OFFSET_MASK, true, &q->l1,
+			"L1 table", err);
 	if (!rc)
 		rc = load_table(q, q->h.reftable_offset, q->reftable_entries, QCOW2_REFT_OFFSET_MASK,
-				&q->reftable, "refcount table", err);
+				false, &q->reftable, "refcount table", err);
 	if (!rc)
 		rc = init_caches(q, err);
 	if (rc)
@@ -589,8 +618,7 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 	};
 	if (mode == OPEN_FOR_GUEST && q->h.backing_name[0] && (rc = open_backing(q, &self, err)))
 		goto out;
-	if (mode == OPEN_FOR_GUEST && !readonly && (q->h.incompat & QCOW2_INCOMPAT_DIRTY) &&
-	    (rc = repair_dirty(q, err)))
+	if (mode == OPEN_FOR_GUEST && !readonly && (rc = check_before_writing(q, err)))
 		goto out;
 	if (!readonly && q->h.autoclear && (rc = clear_autoclear(q, err)))
 		goto out;
@@ -599,6 +627,8 @@ static int open_image(const char *path, bool readonly, enum open_mode mode,
 	q->bd.format = BLOCK_FMT_QCOW2;
 	q->bd.size = q->h.size;
 	q->bd.readonly = readonly;
+	q->bd.path = q->path;
+	q->bd.fd = q->fd;
 	*out = &q->bd;
 	return 0;
 out:

@@ -17,6 +17,7 @@
 struct checker {
 	struct qcow2 *q;
 	uint32_t *refs;        /* references per host cluster */
+	uint8_t *metadata;     /* per host cluster: 1 if it holds metadata */
 	uint64_t nclusters;    /* clusters in the file */
 	qcow2_report_fn *report;
 	void *ctx;
@@ -37,7 +38,10 @@ static void say(struct checker *k, const char *fmt, ...)
 	k->report(k->ctx, line);
 }
 
-static void reference(struct checker *k, uint64_t off, uint64_t len, const char *what)
+/* One reference to the clusters of [off, off + len); metadata marks them as
+ * holding the header or a table, which nothing else may share. */
+static void reference(struct checker *k, uint64_t off, uint64_t len, bool metadata,
+		      const char *what)
 {
 	if (!len)
 		return;
@@ -52,6 +56,7 @@ static void reference(struct checker *k, uint64_t off, uint64_t len, const char 
 		}
 		if (k->refs[c] < UINT32_MAX)
 			k->refs[c]++;
+		k->metadata[c] |= metadata;
 	}
 	uint64_t end = (last + 1) << k->q->h.cluster_bits;
 	if (end > k->res->image_end)
@@ -74,7 +79,7 @@ static int scan_l2(struct checker *k, uint64_t l1i, uint64_t l2_off, uint64_t *p
 		if (e & QCOW2_OFLAG_COMPRESSED) {
 			uint64_t off, len;
 			qcow2_compressed_extent(q, e, &off, &len);
-			reference(k, off & ~511ull, len + (off & 511), "compressed cluster");
+			reference(k, off & ~511ull, len + (off & 511), false, "compressed cluster");
 			k->res->allocated++;
 			k->res->compressed++;
 			continue;
@@ -88,7 +93,7 @@ static int scan_l2(struct checker *k, uint64_t l1i, uint64_t l2_off, uint64_t *p
 			k->res->corruptions++;
 			continue;
 		}
-		reference(k, host, q->cluster_size, "data cluster");
+		reference(k, host, q->cluster_size, false, "data cluster");
 		k->res->allocated++;
 		if (*prev_host && host != *prev_host + q->cluster_size)
 			k->res->fragmented++;
@@ -139,22 +144,41 @@ static int count_references(struct checker *k)
 {
 	struct qcow2 *q = k->q;
 	uint64_t prev_host = 0;
-	reference(k, 0, q->cluster_size, "header");
-	reference(k, q->h.l1_offset, (uint64_t)q->h.l1_size * 8, "L1 table");
+	reference(k, 0, q->cluster_size, true, "header");
+	reference(k, q->h.l1_offset, (uint64_t)q->h.l1_size * 8, true, "L1 table");
 	for (uint64_t l1i = 0; l1i < q->h.l1_size; l1i++) {
 		uint64_t l2_off = q->l1[l1i] & QCOW2_OFFSET_MASK;
 		if (!l2_off)
 			continue;
-		reference(k, l2_off, q->cluster_size, "L2 table");
+		reference(k, l2_off, q->cluster_size, true, "L2 table");
 		int rc = scan_l2(k, l1i, l2_off, &prev_host);
 		if (rc)
 			return rc;
 	}
 	reference(k, q->h.reftable_offset, (uint64_t)q->h.reftable_clusters * q->cluster_size,
-		  "refcount table");
+		  true, "refcount table");
 	for (uint64_t i = 0; i < q->reftable_entries; i++)
-		reference(k, q->reftable[i], q->reftable[i] ? q->cluster_size : 0, "refcount block");
+		reference(k, q->reftable[i], q->reftable[i] ? q->cluster_size : 0, true,
+			  "refcount block");
 	return 0;
+}
+
+/* A cluster holding the header or a table that anything else also points
+ * at is written through two meanings: a guest write into it would rewrite
+ * metadata (a hostile image can make the header an L2 table or a data
+ * cluster). Refcounts cannot make that right, so it is not repaired. */
+static uint64_t count_shared_metadata(struct checker *k)
+{
+	uint64_t shared = 0;
+	for (uint64_t c = 0; c < k->nclusters; c++) {
+		if (!k->metadata[c] || k->refs[c] <= 1)
+			continue;
+		say(k, "ERROR cluster %llu holds metadata and is referenced %u times",
+		    (unsigned long long)c, k->refs[c]);
+		shared++;
+	}
+	k->res->corruptions += shared;
+	return shared;
 }
 
 static int compare_refcounts(struct checker *k, enum qcow2_repair repair)
@@ -197,10 +221,13 @@ int qcow2_check_open_image(struct qcow2 *q, enum qcow2_repair repair, qcow2_repo
 		return -ENOTSUP;
 	k.nclusters = (q->file_end + q->cluster_size - 1) >> q->h.cluster_bits;
 	k.refs = calloc(k.nclusters ? k.nclusters : 1, sizeof(*k.refs));
-	if (!k.refs)
-		return -ENOMEM;
+	k.metadata = calloc(k.nclusters ? k.nclusters : 1, sizeof(*k.metadata));
+	int rc = k.refs && k.metadata ? 0 : -ENOMEM;
 	res->guest_clusters = (q->h.size + q->cluster_size - 1) >> q->h.cluster_bits;
-	int rc = count_references(&k);
+	if (!rc)
+		rc = count_references(&k);
+	if (!rc && count_shared_metadata(&k))
+		repair = QCOW2_REPAIR_NONE;
 	if (!rc)
 		rc = compare_refcounts(&k, repair);
 	if (!rc)
@@ -208,6 +235,7 @@ int qcow2_check_open_image(struct qcow2 *q, enum qcow2_repair repair, qcow2_repo
 	if (!rc && res->repaired && fdatasync(q->fd))
 		rc = -errno;
 	free(k.refs);
+	free(k.metadata);
 	return rc;
 }
 

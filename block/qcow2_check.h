@@ -14,7 +14,8 @@ enum qcow2_repair {
 };
 
 struct qcow2_check_result {
-	uint64_t corruptions;     /* refcounts too low, bad offsets, flag errors */
+	uint64_t corruptions;     /* refcounts too low, bad offsets, flag errors,
+				   * metadata clusters referenced twice */
 	uint64_t leaks;           /* refcounts too high: space wasted, data safe */
 	uint64_t repaired;
 	uint64_t guest_clusters;  /* clusters of the virtual disk */

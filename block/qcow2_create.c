@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block/block.h"
 #include "block/io.h"
 #include "block/qcow2.h"
 
@@ -118,10 +119,11 @@ int qcow2_create(const char *path, const struct qcow2_create_opts *o, struct err
 	if (o->size > (1ull << 62) || l.l1_size * 8 > (32u << 20))
 		return error_set(err, EFBIG, "%s: a size of %llu bytes is too large for this cluster "
 				 "size", path, (unsigned long long)o->size);
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return error_set(err, errno, "%s: %s", path, strerror(errno));
-	int rc = write_metadata(fd, 1ull << o->cluster_bits, o, &l);
+	int fd;
+	int rc = block_create_file(path, &fd, err);
+	if (rc)
+		return rc;
+	rc = write_metadata(fd, 1ull << o->cluster_bits, o, &l);
 	close(fd);
 	if (rc == -ENAMETOOLONG)
 		return error_set(err, -rc, "%s: backing file name too long", path);

@@ -103,11 +103,15 @@ static int check_tables(uint64_t file_size, const char *path, const struct qcow2
 				 h->l1_size);
 	if (h->l1_offset & (cs - 1))
 		return error_set(err, EINVAL, "%s: L1 table offset not cluster-aligned", path);
+	if (h->l1_size && h->l1_offset == 0)
+		return error_set(err, EINVAL, "%s: L1 table overlaps the header", path);
 	if (h->l1_size && (h->l1_offset >= file_size ||
 			   (uint64_t)h->l1_size * 8 > file_size - h->l1_offset))
 		return error_set(err, EINVAL, "%s: L1 table past the end of the file", path);
-	if (h->reftable_offset & (cs - 1) || h->reftable_offset == 0)
+	if (h->reftable_offset & (cs - 1))
 		return error_set(err, EINVAL, "%s: refcount table offset not cluster-aligned", path);
+	if (h->reftable_offset == 0)
+		return error_set(err, EINVAL, "%s: refcount table overlaps the header", path);
 	if (h->reftable_clusters == 0 || h->reftable_clusters > MAX_REFTABLE_BYTES / cs)
 		return error_set(err, EINVAL, "%s: refcount table size (%u clusters) out of range",
 				 path, h->reftable_clusters);

@@ -100,6 +100,19 @@ static int store(struct qcow2 *q, uint64_t cluster, uint64_t count)
 	return 0;
 }
 
+/* Whether cluster c holds the header, the L1 table or the refcount table.
+ * They always have refcounts in an image that opened for writing; this
+ * guard keeps a refcount that is nevertheless wrong from handing one out
+ * (as a new table over the header, say). */
+static bool fixed_metadata(const struct qcow2 *q, uint64_t c)
+{
+	uint64_t l1_first = q->h.l1_offset >> q->h.cluster_bits;
+	uint64_t l1_clusters = ((uint64_t)q->h.l1_size * 8 + q->cluster_size - 1) >> q->h.cluster_bits;
+	uint64_t rt_first = q->h.reftable_offset >> q->h.cluster_bits;
+	return c == 0 || (c >= l1_first && c - l1_first < l1_clusters) ||
+	       (c >= rt_first && c - rt_first < q->h.reftable_clusters);
+}
+
 static void note_file_end(struct qcow2 *q, uint64_t end)
 {
 	if (end > q->file_end)
@@ -121,6 +134,8 @@ static int new_refblock(struct qcow2 *q, uint64_t ri, uint64_t avoid)
 	uint64_t first = ri << q->refblock_bits;
 	uint64_t at = first == avoid ? first + 1 : first;
 	uint64_t off = at << q->h.cluster_bits;
+	if (fixed_metadata(q, at))
+		return -EIO;
 	uint8_t *block = table_cache_install_zeroed(&q->refblock_cache, off);
 	entry_put(block, q->h.refcount_order, at - first, 1);
 	int rc = file_write_at(q->fd, off, block, q->cluster_size);
@@ -321,7 +336,11 @@ static int find_free_run(struct qcow2 *q, uint64_t n, uint64_t *first)
 
 int qcow2_alloc_clusters(struct qcow2 *q, uint64_t n, uint64_t *offset)
 {
-	for (;;) {
+	/* Each pass that does not allocate creates a refcount block for a
+	 * range the run touches: a consistent image needs at most one per
+	 * range, and a corrupt one must not loop for ever. */
+	uint64_t passes = (n >> q->refblock_bits) + 3;
+	for (uint64_t pass = 0; pass < passes; pass++) {
 		uint64_t start;
 		bool ready;
 		int rc = find_free_run(q, n, &start);
@@ -332,6 +351,9 @@ int qcow2_alloc_clusters(struct qcow2 *q, uint64_t n, uint64_t *offset)
 		q->free_hint = start;
 		if (!ready)
 			continue;
+		for (uint64_t c = start; c < start + n; c++)
+			if (fixed_metadata(q, c))
+				return -EIO;
 		for (uint64_t c = start; c < start + n; c++) {
 			rc = store(q, c, 1);
 			if (rc)
@@ -342,6 +364,7 @@ int qcow2_alloc_clusters(struct qcow2 *q, uint64_t n, uint64_t *offset)
 		note_file_end(q, (start + n) << q->h.cluster_bits);
 		return 0;
 	}
+	return -EIO;
 }
 
 int qcow2_free_range(struct qcow2 *q, uint64_t offset, uint64_t len)

@@ -13,6 +13,7 @@ struct raw_dev {
 	struct block_dev bd;
 	int fd;
 	bool probed;
+	char *path;
 };
 
 static struct raw_dev *to_raw(struct block_dev *bd)
@@ -83,6 +84,7 @@ static int raw_close(struct block_dev *bd)
 	int ret = !bd->readonly && fdatasync(r->fd) ? -errno : 0;
 	if (close(r->fd) && !ret)
 		ret = -errno;
+	free(r->path);
 	free(r);
 	return ret;
 }
@@ -110,10 +112,14 @@ int raw_open(const char *path, bool readonly, bool probed, struct block_dev **ou
 		goto out;
 	}
 	r = calloc(1, sizeof(*r));
-	if (!r) {
+	if (!r || !(r->path = strdup(path))) {
 		rc = error_set(err, ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
+	enum image_lock_mode lock = readonly ? IMAGE_LOCK_READ : IMAGE_LOCK_WRITE;
+	rc = image_lock(fd, path, IMAGE_UNLOCKED, lock, err);
+	if (rc)
+		goto out;
 	rc = file_size(fd, &r->bd.size);
 	if (rc) {
 		error_set(err, -rc, "%s: cannot find its size: %s", path, strerror(-rc));
@@ -122,12 +128,29 @@ int raw_open(const char *path, bool readonly, bool probed, struct block_dev **ou
 	r->bd.ops = &raw_ops;
 	r->bd.format = BLOCK_FMT_RAW;
 	r->bd.readonly = readonly;
+	r->bd.path = r->path;
+	r->bd.fd = fd;
+	r->bd.lock = lock;
 	r->fd = fd;
 	r->probed = probed;
 	*out = &r->bd;
 	return 0;
 out:
+	if (r)
+		free(r->path);
 	free(r);
+	close(fd);
+	return rc;
+}
+
+int raw_create(const char *path, uint64_t size, struct error *err)
+{
+	int fd;
+	int rc = block_create_file(path, &fd, err);
+	if (rc)
+		return rc;
+	if (ftruncate(fd, (off_t)size) || fsync(fd))
+		rc = error_set(err, errno, "%s: %s", path, strerror(errno));
 	close(fd);
 	return rc;
 }

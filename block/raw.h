@@ -12,4 +12,7 @@
 int raw_open(const char *path, bool readonly, bool probed, struct block_dev **out,
 	     struct error *err);
 
+/* Creates (or empties) path as a raw image of size bytes of zeroes. */
+int raw_create(const char *path, uint64_t size, struct error *err);
+
 #endif

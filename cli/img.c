@@ -3,13 +3,12 @@
 #include "cli/img.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "block/qcow2.h"
+#include "block/raw.h"
 #include "cli/commands.h"
 #include "util/size.h"
 
@@ -84,24 +83,9 @@ bool img_same_file(const char *a, const char *b)
 	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-static int make_raw(const char *path, uint64_t size)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, (off_t)size) || fsync(fd)) {
-		fprintf(stderr, "doppel img: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
 int img_make(const char *path, enum block_format fmt, uint64_t size, unsigned cluster_bits,
 	     const char *backing, const char *backing_fmt)
 {
-	if (fmt == BLOCK_FMT_RAW)
-		return make_raw(path, size);
 	struct qcow2_create_opts o = {
 		.size = size,
 		.cluster_bits = cluster_bits,
@@ -109,7 +93,7 @@ int img_make(const char *path, enum block_format fmt, uint64_t size, unsigned cl
 		.backing_format = backing_fmt,
 	};
 	struct error err = { 0 };
-	int rc = qcow2_create(path, &o, &err);
+	int rc = fmt == BLOCK_FMT_RAW ? raw_create(path, size, &err) : qcow2_create(path, &o, &err);
 	if (rc)
 		fprintf(stderr, "doppel img: %s\n", err.msg);
 	return rc;

@@ -21,9 +21,10 @@ static void check_usage(FILE *out)
 	fprintf(out,
 		"usage: doppel img check [-r leaks|all] FILE\n\n"
 		"Checks a qcow2 image: every cluster's refcount against the references\n"
-		"to it, offsets inside the file, the COPIED flags. Exit status: 0 clean,\n"
-		"1 the check could not run, 2 errors (data may be corrupted), 3 only\n"
-		"leaked clusters (space wasted, data safe), 63 raw images (nothing to check).\n\n"
+		"to it, offsets inside the file, the COPIED flags, metadata clusters that\n"
+		"anything else also points at. Exit status: 0 clean, 1 the check could\n"
+		"not run, 2 errors (data may be corrupted), 3 only leaked clusters (space\n"
+		"wasted, data safe), 63 raw images (nothing to check).\n\n"
 		"  -r leaks     free leaked clusters\n"
 		"  -r all       also raise refcounts that are too low\n"
 		"  -h, --help   show this help\n");

@@ -22,7 +22,8 @@ static void convert_usage(FILE *out)
 		"                          SRC DST\n\n"
 		"Writes what a guest reads from SRC (through its backing chain) into DST, a\n"
 		"new image with no backing file. Blocks of zeroes are not written, so DST is\n"
-		"sparse. A progress bar is shown when standard output is a terminal.\n\n"
+		"sparse. A progress bar is shown when standard output is a terminal. DST may\n"
+		"not be SRC or one of its backing files, nor an image in use.\n\n"
 		"  -f FMT               SRC's format (default: probed)\n"
 		"  -O FMT               DST's format\n"
 		"  -o cluster_size=N    DST's qcow2 cluster size (default 64K)\n"
@@ -119,6 +120,14 @@ int img_convert(int argc, char **argv)
 	if (block_open(argv[optind], src_fmt, true, &src, &err)) {
 		fprintf(stderr, "doppel img: %s\n", err.msg);
 		return 1;
+	}
+	/* DST is emptied first: were it a file SRC reads through, the copy
+	 * would read back those zeroes. */
+	if (block_chain_has_file(src, argv[optind + 1])) {
+		fprintf(stderr, "doppel img convert: DST %s is a backing file of SRC\n",
+			argv[optind + 1]);
+		status = 2;
+		goto out;
 	}
 	if (img_make(argv[optind + 1], dst_fmt, src->size, cluster_bits, NULL, NULL))
 		goto out;

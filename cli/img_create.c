@@ -15,7 +15,7 @@ static void create_usage(FILE *out)
 		"                         [-o cluster_size=N] FILE [SIZE]\n\n"
 		"Creates FILE as an empty image of SIZE bytes (suffixes K, M, G, T: powers\n"
 		"of 1024), rounded up to whole 512-byte sectors. An existing FILE is\n"
-		"overwritten.\n\n"
+		"overwritten, unless it is in use or in BACKING's backing chain.\n\n"
 		"  -f FMT               raw (the default without -b) or qcow2\n"
 		"  -b BACKING           make a qcow2 overlay: unwritten clusters read from\n"
 		"                       BACKING; a relative name is relative to FILE's\n"
@@ -42,6 +42,12 @@ static int probe_backing(const char *file, const char *backing, enum block_forma
 	}
 	if (block_open(path, *fmt, true, &bd, &err)) {
 		fprintf(stderr, "doppel img: %s\n", err.msg);
+		return -1;
+	}
+	/* Creating FILE empties it: the new overlay would read that. */
+	if (block_chain_has_file(bd, file)) {
+		fprintf(stderr, "doppel img: %s is a backing file of %s\n", file, backing);
+		block_close(bd);
 		return -1;
 	}
 	*fmt = bd->format;

@@ -60,6 +60,27 @@ static void release(struct machine *m)
 	code_map_log_stop(&m->bus.code);
 }
 
+/* A target on this host opens the disks once it has the whole stream,
+ * which it could not while this side holds their locks (block/lock.h). */
+static void unlock_disks(struct machine *m)
+{
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		struct error ignored;
+		block_set_lock(m->disks[i].bd, IMAGE_UNLOCKED, &ignored);
+	}
+}
+
+/* Back to the locks of the disks' open; one that a target opened
+ * meanwhile says so, and the guest goes on without that lock. */
+static void relock_disks(struct machine *m)
+{
+	for (unsigned i = 0; i < m->ndisks_open; i++) {
+		struct error err;
+		if (block_relock(m->disks[i].bd, &err) < 0)
+			fprintf(stderr, "doppel run: %s\n", err.msg);
+	}
+}
+
 /* The guest goes on here, with its disks: nothing was handed over. */
 static void fail(struct machine *m)
 {
@@ -70,6 +91,7 @@ static void fail(struct machine *m)
 	if (mg->fd >= 0)
 		(void)send(mg->fd, &cancel, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	release(m);
+	relock_disks(m);
 	mg->status = MIGRATE_FAILED;
 	mg->stats.total_ns = host_monotonic_ns() - mg->start_ns;
 	fprintf(stderr, "doppel run: migration to %s failed: %s\n", mg->uri, mg->err.msg);
@@ -357,6 +379,7 @@ static void stop_and_copy(struct machine *m)
 		fail(m);
 		return;
 	}
+	unlock_disks(m);
 	st = malloc(sizeof(*st));
 	if (!st) {
 		error_set(&mg->err, ENOMEM, "out of memory");

@@ -101,7 +101,11 @@ static int open_new_overlays(struct machine *m, const char *tag, char **paths,
 				     &paths[i], err);
 		if (ret < 0)
 			return ret;
-		ret = block_open(paths[i], BLOCK_FMT_QCOW2, false, &bds[i], err);
+		/* The overlay opens the image again, as its backing file, which
+		 * this open's write lock would refuse (block/lock.h). */
+		ret = block_set_lock(bd, IMAGE_LOCK_READ, err);
+		if (ret == 0)
+			ret = block_open(paths[i], BLOCK_FMT_QCOW2, false, &bds[i], err);
 		if (ret < 0)
 			return ret;
 	}
@@ -170,6 +174,12 @@ out:
 		if (paths[i])
 			unlink(paths[i]);
 		free(paths[i]);
+	}
+	/* Nothing changed: the disks are written on as they were. Only a
+	 * process that opened one meanwhile can keep the write lock away. */
+	for (unsigned i = 0; ret < 0 && i < m->ndisks_open; i++) {
+		struct error ignored;
+		block_relock(m->disks[i].bd, &ignored);
 	}
 	return ret;
 }

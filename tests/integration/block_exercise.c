@@ -137,11 +137,16 @@ static int write_and_wait(const char *img, uint64_t off, size_t len, int byte)
 {
 	struct block_dev *bd;
 	uint8_t *buf = malloc(len);
-	if (!buf || open_image(img, &bd))
+	if (!buf || open_image(img, &bd)) {
+		free(buf);
 		return 1;
+	}
 	memset(buf, byte, len);
-	if (block_write(bd, off, buf, len) || block_flush(bd))
+	if (block_write(bd, off, buf, len) || block_flush(bd)) {
+		block_close(bd);
+		free(buf);
 		return 1;
+	}
 	printf("flushed\n");
 	fflush(stdout);
 	for (;;)

@@ -34,8 +34,10 @@ eight_disks=$(for i in 1 2 3 4 5 6 7 8; do printf ' --disk %s,readonly=on' "$HEL
 check "more virtio devices than slots" fails_with_one_line 1 sh -c \
 	"'$DOPPEL' run --bios none --kernel '$HELLO' --rng $eight_disks"
 check "disks and rng run a bare program" sh -c \
-	"head -c 1048576 /dev/zero >'$tmp/disk.img' &&
-	 '$DOPPEL' run --bios none --kernel '$HELLO' --disk '$tmp/disk.img,format=raw' --disk '$tmp/disk.img,readonly=on' --rng | grep -qx hello"
+	"head -c 1048576 /dev/zero >'$tmp/disk.img' && cp '$tmp/disk.img' '$tmp/disk2.img' &&
+	 '$DOPPEL' run --bios none --kernel '$HELLO' --disk '$tmp/disk.img,format=raw' --disk '$tmp/disk2.img,readonly=on' --rng | grep -qx hello"
+check "the same disk given twice is refused (image locks)" fails_with_one_line 1 \
+	"$DOPPEL" run --bios none --kernel "$HELLO" --disk "$tmp/disk.img,format=raw" --disk "$tmp/disk.img,readonly=on"
 for bad in "tap" "user,mac=01:00:5e:00:00:01" "user,mac=52:54:00:12:34" "user,hostfwd=tcp::70000-:22" \
 	   "user,hostfwd=sctp::2222-:22" "user,hostfwd=tcp:localhost:2222-:22" "user,hostfwd=tcp::2222" \
 	   "user,hostfwd=tcp::2222-192.168.1.5:22" \

@@ -206,6 +206,110 @@ check "missing backing file" sh -c \
 	"qemu-img create -q -f qcow2 -u -b gone.qcow2 -F qcow2 orphan.qcow2 8M &&
 	 '$DOPPEL' img info orphan.qcow2 2>&1 | grep -q 'gone.qcow2: No such file'"
 
+# --- hostile images: a write is refused, never a crash, a hang or a -------
+# --- rewritten header --------------------------------------------------------
+# qemu-img's layout with 64 KiB clusters: header, refcount table, refcount
+# block (16-bit entries), L1 table, then the L2 table and the data cluster of
+# the first write. The first 5 clusters must come out as they went in. The
+# write (at 1 MiB) allocates a data cluster, or in an empty image an L2 table.
+qemu-img create -q -f qcow2 empty.qcow2 8M
+cp empty.qcow2 written.qcow2
+qemu-io -c 'write -P 0x33 0 64k' written.qcow2 >/dev/null
+write_refused() {
+	# A write that went through waits to be killed; so does a hang.
+	timeout -s KILL 20 "$EXERCISE" write-and-wait "$1" 1048576 512 0x44 >/dev/null 2>"$tmp/err"
+	rc=$?
+	cat "$tmp/err"
+	[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q 'corrupt qcow2 image' "$tmp/err"
+}
+refused_unchanged() {
+	write_refused hostile.qcow2 && cmp -n $((5 * 65536)) hostile.qcow2 hostile.meta
+}
+hostile() {  # name, offset, Python bytes expression; $base is the image
+	cp "${base:-written.qcow2}" hostile.qcow2
+	patch hostile.qcow2 "$2" "$3"
+	head -c $((5 * 65536)) hostile.qcow2 >hostile.meta
+	check "$1: a write is refused with one line, the metadata unchanged" refused_unchanged
+	check "$1: it still opens read-only" sh -c "'$DOPPEL' img info hostile.qcow2 >/dev/null"
+}
+hostile "the header's refcount is 0" $((2 * 65536)) "bytes(2)"
+base=empty.qcow2 hostile "the header's refcount is 0, no L2 table yet" $((2 * 65536)) "bytes(2)"
+hostile "no refcount block for the metadata's range" 65536 "bytes(8)"
+hostile "an L2 entry names the refcount table" $((4 * 65536)) \
+	"(0x8000000000000000 | 65536).to_bytes(8, 'big')"
+hostile "an L1 entry names the refcount block" $((3 * 65536)) \
+	"(0x8000000000000000 | 2 * 65536).to_bytes(8, 'big')"
+hostile "a compressed cluster inside the header" $((4 * 65536)) \
+	"(0x4000000000000000 | 512).to_bytes(8, 'big')"
+check "img check reports metadata used twice as an error" sh -c \
+	"'$DOPPEL' img check hostile.qcow2 | grep -q 'holds metadata and is referenced 2 times'; [ \$? -eq 0 ] &&
+	 '$DOPPEL' img check hostile.qcow2 >/dev/null; [ \$? -eq 2 ]"
+
+# --- image locks, as QEMU's: doppel and QEMU refuse each other -------------
+qemu-img create -q -f qcow2 lk.qcow2 8M
+# qemu-io holds its image open until its input (a fifo) ends.
+qemu_holds() {  # qemu-io options and image
+	mkfifo hold.fifo
+	qemu-io "$@" <hold.fifo >/dev/null 2>&1 &
+	qio=$!
+	exec 3>hold.fifo
+	rm hold.fifo
+	# Open once it holds the lock of the consistent read permission.
+	for _ in $(seq 100); do
+		byte_locked lk.qcow2 100 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+byte_locked() {  # file, byte: /proc/locks lists a lock on it
+	awk -v ino=":$(stat -c %i "$1")" -v byte="$2" \
+		'substr($(NF-2), length($(NF-2)) - length(ino) + 1) == ino && $(NF-1) <= byte && $NF >= byte { found = 1 }
+		 END { exit !found }' /proc/locks
+}
+qemu_lets_go() { exec 3>&-; wait "$qio"; }
+in_use() {  # how, then the command
+	how=$1
+	shift
+	fails_with_one_line 1 "$@" && grep -q "lk.qcow2: in use by another process.*$how" "$tmp/err"
+}
+qemu_holds lk.qcow2
+check "qemu-io writes: doppel img info is refused, naming the lock" \
+	in_use "locked for writing" "$DOPPEL" img info lk.qcow2
+check "qemu-io writes: a doppel writer is refused" \
+	in_use "locked for writing" timeout -s KILL 20 "$EXERCISE" write-and-wait lk.qcow2 0 512 1
+check "qemu-io writes: doppel img convert to it is refused" \
+	in_use "locked for writing" "$DOPPEL" img convert -O qcow2 base.raw lk.qcow2
+qemu_lets_go
+qemu_holds -r lk.qcow2
+check "qemu-io reads: doppel reads too" sh -c "'$DOPPEL' img info lk.qcow2 >/dev/null"
+check "qemu-io reads: a doppel writer is refused" \
+	in_use "locked for reading" timeout -s KILL 20 "$EXERCISE" write-and-wait lk.qcow2 0 512 1
+qemu_lets_go
+mkfifo lk.fifo
+"$EXERCISE" write-and-wait lk.qcow2 0 512 0x55 >lk.fifo &
+child=$!
+read -r line <lk.fifo
+check "doppel writes: qemu-img info is refused" sh -c \
+	"qemu-img info lk.qcow2 2>&1 | grep -q 'Failed to get shared \"write\" lock'"
+check "doppel writes: qemu-io is refused" sh -c \
+	"qemu-io -c 'write 0 512' lk.qcow2 2>&1 | grep -q 'Failed to get \"write\" lock'"
+check "doppel writes: doppel img check is refused" \
+	in_use "locked for writing" "$DOPPEL" img check lk.qcow2
+kill -9 "$child"
+wait "$child" 2>/dev/null
+check "the writer killed, its locks are gone" sh -c "qemu-img check -q lk.qcow2 && '$DOPPEL' img check lk.qcow2 >/dev/null"
+
+# --- convert and create never empty a file the source reads through -------
+cp base.raw cb.raw
+qemu-img create -q -f qcow2 -b cb.raw -F raw cbo.qcow2
+backing_kept() {  # exit status, then the command
+	fails_with_one_line "$@" && cmp base.raw cb.raw && qemu-img compare -q cbo.qcow2 base.raw
+}
+check "convert onto SRC's backing file is refused; the backing file is unchanged" \
+	backing_kept 2 "$DOPPEL" img convert -O raw cbo.qcow2 ./cb.raw
+check "convert -O qcow2 onto it too" backing_kept 2 "$DOPPEL" img convert -O qcow2 cbo.qcow2 cb.raw
+check "create over a file of BACKING's chain is refused; it is unchanged" \
+	backing_kept 1 "$DOPPEL" img create -b cbo.qcow2 cb.raw
 # --- the command line -----------------------------------------------------
 check "bad size" fails_with_one_line 2 "$DOPPEL" img create x.raw 12Q
 check "unknown format" fails_with_one_line 2 "$DOPPEL" img create -f vmdk x.img 1M

@@ -248,6 +248,128 @@ static void malformed_headers_are_refused(void **state)
 	}
 }
 
+/* doppel's layout for a new image with 64 KiB clusters: header, refcount
+ * table, refcount block (16-bit entries), L1 table; the first write adds
+ * the L2 table and then the data cluster. */
+#define CS 65536
+enum { REFTABLE = 1 * CS, REFBLOCK = 2 * CS, L1 = 3 * CS, L2 = 4 * CS, DATA = 5 * CS };
+#define METADATA_BYTES (5 * CS)
+
+/* An image with one written cluster (or none), then the given bytes poked
+ * into it. */
+static void hostile_image_of(const char *path, bool written, long off, const void *bytes,
+			     size_t len)
+{
+	static uint8_t data[CS];
+	create(path, 1 << 20, 16, NULL);
+	struct block_dev *bd = open_rw(path);
+	fill(data, sizeof(data), 7);
+	if (written)
+		assert_int_equal(block_write(bd, 0, data, sizeof(data)), 0);
+	assert_int_equal(block_close(bd), 0);
+	poke(path, off, bytes, len);
+}
+
+static void hostile_image(const char *path, long off, const void *bytes, size_t len)
+{
+	hostile_image_of(path, true, off, bytes, len);
+}
+
+/* The first len bytes of the file. */
+static uint8_t *read_file(const char *path, size_t len)
+{
+	uint8_t *b = calloc(1, len);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_true(pread(fd, b, len, 0) > 0);  /* a shorter file reads as zeroes after */
+	close(fd);
+	return b;
+}
+
+/* A corrupt image: opening it for writing is refused with one line, nothing
+ * of its header and tables is rewritten, and it still opens read-only. */
+static void expect_refused_for_writing(const char *path)
+{
+	uint8_t *before = read_file(path, METADATA_BYTES);
+	struct block_dev *bd = NULL;
+	struct error err = { 0 };
+	uint8_t buf[512];
+	assert_int_equal(block_open(path, BLOCK_FMT_AUTO, false, &bd, &err), -EIO);
+	assert_null(bd);
+	if (!strstr(err.msg, "corrupt qcow2 image"))
+		fail_msg("'%s' does not say it is corrupt", err.msg);
+	assert_null(strchr(err.msg, '\n'));
+	assert_int_equal(block_open(path, BLOCK_FMT_AUTO, true, &bd, &err), 0);
+	int rc = block_read(bd, 0, buf, sizeof(buf));
+	assert_true(rc == 0 || rc == -EIO);
+	block_close(bd);
+	uint8_t *after = read_file(path, METADATA_BYTES);
+	assert_memory_equal(before, after, METADATA_BYTES);
+	free(before);
+	free(after);
+}
+
+/* The header's refcount is 0: the first allocation used to make it an L2
+ * table, zero it and crash on the missing table. */
+static void header_without_refcount_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t zero[2];
+	hostile_image(f->img, REFBLOCK, zero, sizeof(zero));
+	expect_refused_for_writing(f->img);
+	hostile_image_of(f->img, false, REFBLOCK, zero, sizeof(zero));
+	expect_refused_for_writing(f->img);
+}
+
+/* No refcount block for the first range (which holds all the metadata): a
+ * new one used to go over the header, for ever. */
+static void missing_first_refcount_block_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t zero[8];
+	hostile_image(f->img, REFTABLE, zero, sizeof(zero));
+	expect_refused_for_writing(f->img);
+}
+
+/* An L2 entry naming the refcount table (written in place: COPIED), and an
+ * L1 entry naming the refcount block: guest writes would rewrite them. */
+static void metadata_used_as_data_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t entry[8] = { 0x80, 0, 0, 0, 0, 0x01, 0, 0 };  /* COPIED | 64 KiB */
+	hostile_image(f->img, L2, entry, sizeof(entry));
+	expect_refused_for_writing(f->img);
+	entry[5] = 0x02;                                         /* the refcount block */
+	hostile_image(f->img, L1, entry, sizeof(entry));
+	expect_refused_for_writing(f->img);
+	/* A compressed cluster inside the header (offset 512, one sector). */
+	uint8_t compressed[8] = { 0x40, 0, 0, 0, 0, 0, 0x02, 0 };
+	hostile_image(f->img, L2, compressed, sizeof(compressed));
+	expect_refused_for_writing(f->img);
+}
+
+/* Entries that point nowhere fail the guest's request with EIO. */
+static void bad_l2_entries_are_io_errors(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		uint8_t entry[8];
+	} cases[] = {
+		{ { 0x80, 0, 0, 0, 0, 0x05, 0x10, 0 } },     /* misaligned data cluster */
+		{ { 0x80, 0, 0, 0x10, 0, 0, 0, 0 } },        /* past the end of the file */
+	};
+	uint8_t buf[512];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct block_dev *bd = NULL;
+		struct error err = { 0 };
+		hostile_image(f->img, L2, cases[i].entry, sizeof(cases[i].entry));
+		assert_int_equal(block_open(f->img, BLOCK_FMT_AUTO, true, &bd, &err), 0);
+		assert_int_equal(block_read(bd, 0, buf, sizeof(buf)), -EIO);
+		block_close(bd);
+		expect_refused_for_writing(f->img);
+	}
+}
+
 static void self_backing_loops(void **state)
 {
 	struct fixture *f = *state;
@@ -270,6 +392,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refcount_table_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_headers_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(self_backing_loops, setup, teardown),
+		cmocka_unit_test_setup_teardown(header_without_refcount_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_first_refcount_block_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(metadata_used_as_data_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_l2_entries_are_io_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
