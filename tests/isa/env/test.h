@@ -18,6 +18,11 @@
 #define MSTATUS_TW   (1 << 21)
 #define MSTATUS_TSR  (1 << 22)
 
+/* Each of the first ISA_MAX_HARTS harts has a stack of 1 << ISA_STACK_SHIFT
+ * bytes below __stack_top, hart 0's at the top (link.ld reserves them). */
+#define ISA_MAX_HARTS   8
+#define ISA_STACK_SHIFT 16
+
 #define TF_EPC   256
 #define TF_CAUSE 264
 #define TF_TVAL  272
