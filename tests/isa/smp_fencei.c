@@ -50,14 +50,12 @@ static void fence_i(void)
 	__asm__ volatile("fence.i" ::: "memory");
 }
 
-/* Waits in WFI, interrupts masked, for the interrupt after `before`. */
+/* Waits for the interrupt after `before`. */
 static void wait_ipi(unsigned me, uint64_t before)
 {
 	uint64_t tries = 0;
 	while (interrupts[me].count == before) {
-		__asm__ volatile("wfi");
-		csr_set(mstatus, MSTATUS_MIE);
-		csr_clear(mstatus, MSTATUS_MIE);
+		smp_wfi_step();
 		smp_spin(&tries, FAIL_IPI_WAIT);
 	}
 }

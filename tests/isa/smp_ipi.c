@@ -57,17 +57,13 @@ void mtrap_handler(struct trap_frame *f)
 	}
 }
 
-/* Waits with interrupts masked in WFI, which wakes on a pending enabled
- * interrupt (3.3.3), and takes it with MIE set for one instruction: an
- * interrupt between the test and the WFI is not missed. */
+/* Waits in WFI (smp_wfi_step) for the pong. */
 static void wait_pong(unsigned me, unsigned from, uint64_t count)
 {
 	uint64_t tries = 0;
 	while (seen[me].pong_from[from] != count) {
 		SMP_CHECK(seen[me].pong_from[from] < count, FAIL_PONG_WRONG);
-		__asm__ volatile("wfi");
-		csr_set(mstatus, MSTATUS_MIE);
-		csr_clear(mstatus, MSTATUS_MIE);
+		smp_wfi_step();
 		smp_spin(&tries, FAIL_PONG_WAIT);
 	}
 }

@@ -180,6 +180,18 @@ static int smp_finish(void)
 	return (int)smp.failed;
 }
 
+/* One step of waiting for an interrupt, called with mstatus.MIE clear: WFI
+ * wakes on a pending enabled interrupt even then (privileged spec 3.3.3),
+ * and MIE set for one instruction takes it. A caller tests its condition
+ * between steps; an interrupt between the test and the WFI is not missed,
+ * as it would be with MIE set throughout. */
+static inline void smp_wfi_step(void)
+{
+	__asm__ volatile("wfi");
+	csr_set(mstatus, MSTATUS_MIE);
+	csr_clear(mstatus, MSTATUS_MIE);
+}
+
 /* Raises (1) or clears (0) the machine software interrupt of a hart. */
 static inline void smp_msip(unsigned hart, uint32_t v)
 {
