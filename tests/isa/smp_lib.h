@@ -7,8 +7,9 @@
  * tohost) only when every hart has finished, with the code of the first
  * failure on any hart, or 0. Only hart 0 prints or writes tohost. No test
  * relies on timing: every wait gives up with a code after SMP_SPIN_LIMIT
- * tries, a bound so large that the runner's --timeout ends a hung run first;
- * it is there so that a run without one still ends. */
+ * tries, far more than any correct run needs (a hung wait ends after about
+ * 10 s on the translator, a minute on the interpreter; the runner's
+ * --timeout may end it first). */
 #ifndef SMP_LIB_H
 #define SMP_LIB_H
 
@@ -18,8 +19,8 @@
 
 #define SMP_SPIN_LIMIT (1ull << 30)
 
-/* The CLINT of the doppel board: one MSIP word per hart (privileged spec
- * 3.2.1; SiFive/ACLINT layout). */
+/* The CLINT of the doppel board: one MSIP word per hart, whose bit 0 is the
+ * hart's machine software interrupt (the SiFive CLINT / ACLINT MSWI layout). */
 #define SMP_CLINT_MSIP ((volatile uint32_t *)0x2000000)
 #define SMP_IRQ_MSI    3
 #define SMP_CAUSE_MSI  ((1ull << 63) | SMP_IRQ_MSI)
@@ -90,9 +91,9 @@ static inline void smp_spin(uint64_t *tries, uint32_t code)
 }
 
 /* Sense-reversing barrier over all harts: the last to arrive resets the
- * count and flips the sense; AMOADD.W.AQRL and the release/acquire pair on
- * the sense order each hart's accesses before the barrier before every
- * hart's accesses after it. */
+ * count and flips the sense; the acquire-release AMOADD on the count and the
+ * release store / acquire loads of the sense order each hart's accesses
+ * before the barrier before every hart's accesses after it. */
 static void smp_barrier(void)
 {
 	unsigned me = smp_hartid();
