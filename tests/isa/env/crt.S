@@ -13,8 +13,13 @@ _start:
 	li	t1, ISA_MAX_HARTS
 	bgeu	t0, t1, 2f
 	la	sp, __stack_top
+	beqz	t0, 1f
+	/* Hart i > 0: sp = __stack_top - ISA_HART0_STACK - (i - 1) * stack. */
 	slli	t0, t0, ISA_STACK_SHIFT
 	sub	sp, sp, t0
+	li	t1, ISA_HART0_STACK - (1 << ISA_STACK_SHIFT)
+	sub	sp, sp, t1
+1:
 	la	t0, __mtrap_entry
 	csrw	mtvec, t0
 	li	t0, MSTATUS_FS_INITIAL
