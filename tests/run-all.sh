@@ -34,6 +34,7 @@ for engine in interp jit; do
 	esac
 	for elf in "$O"/tests/isa/*.elf "$O"/tests/riscv-tests/*.elf; do
 		[ -f "$elf" ] || continue
+		case $elf in */smp_*) continue ;; esac   # below, with more harts
 		name="${elf#"$O"/tests/} ($engine)"
 		log="$elf.$engine.log"
 		# shellcheck disable=SC2086 # flags holds two words
@@ -42,6 +43,34 @@ for engine in interp jit; do
 		else
 			bad "$name (exit $?, log $log)"
 		fi
+	done
+done
+
+# Multi-hart guest programs (tests/isa/smp_*): under both engines with
+# 2, 4 and 8 harts, SMP_RUNS times each (a race shows only in some runs);
+# every run counts as one test.
+for engine in interp jit; do
+	case $engine in
+	interp) flags=--no-jit ;;
+	jit) flags="--jit-threshold 1" ;;
+	esac
+	for elf in "$O"/tests/isa/smp_*.elf; do
+		[ -f "$elf" ] || continue
+		for harts in 2 4 8; do
+			run=1
+			while [ "$run" -le "${SMP_RUNS:-3}" ]; do
+				name="${elf#"$O"/tests/} ($engine, $harts harts, run $run)"
+				log="$elf.$engine.$harts.$run.log"
+				# shellcheck disable=SC2086 # flags holds two words
+				if "$DOPPEL" run $flags --cpus "$harts" --bios none --kernel "$elf" \
+					--timeout 20 >"$log" 2>&1; then
+					ok
+				else
+					bad "$name (exit $?, log $log)"
+				fi
+				run=$((run + 1))
+			done
+		done
 	done
 done
 

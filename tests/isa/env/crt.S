@@ -1,12 +1,25 @@
 /* Start-up for the project's bare-metal tests: a stack, trap entries for M and
  * S mode that call C handlers with a register frame, then main(). main's return
- * value is the exit status reported through tohost (0 = pass). */
+ * value is the exit status reported through tohost (0 = pass). Every hart
+ * starts here (a0 = hart id, a1 = device tree, both passed on to main) and
+ * gets its own stack; a hart beyond ISA_MAX_HARTS has none and waits for
+ * ever. */
 #include "test.h"
 
 	.section .text.init
 	.globl _start
 _start:
+	csrr	t0, mhartid
+	li	t1, ISA_MAX_HARTS
+	bgeu	t0, t1, 2f
 	la	sp, __stack_top
+	beqz	t0, 1f
+	/* Hart i > 0: sp = __stack_top - ISA_HART0_STACK - (i - 1) * stack. */
+	slli	t0, t0, ISA_STACK_SHIFT
+	sub	sp, sp, t0
+	li	t1, ISA_HART0_STACK - (1 << ISA_STACK_SHIFT)
+	sub	sp, sp, t1
+1:
 	la	t0, __mtrap_entry
 	csrw	mtvec, t0
 	li	t0, MSTATUS_FS_INITIAL
@@ -14,6 +27,8 @@ _start:
 	csrwi	fcsr, 0
 	call	main
 	j	test_exit
+2:	wfi
+	j	2b
 
 /* A frame of TRAP_FRAME_SIZE bytes: x0..x31 at 8*i, then epc, cause, tval. A
  * handler may change epc (to skip the trapping instruction) or any register. */

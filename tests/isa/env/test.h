@@ -18,6 +18,13 @@
 #define MSTATUS_TW   (1 << 21)
 #define MSTATUS_TSR  (1 << 22)
 
+/* Each of the first ISA_MAX_HARTS harts has its own stack below __stack_top
+ * (link.ld reserves them): hart 0's, of ISA_HART0_STACK bytes, at the top,
+ * then one of 1 << ISA_STACK_SHIFT bytes for each other hart. */
+#define ISA_MAX_HARTS   64
+#define ISA_HART0_STACK 0x10000
+#define ISA_STACK_SHIFT 14
+
 #define TF_EPC   256
 #define TF_CAUSE 264
 #define TF_TVAL  272
