@@ -94,8 +94,10 @@ static const struct state_field hart_fields[] = {
 	STATE_INTS(struct hart_state, pmpaddr, uint64_t),
 	STATE_INTS(struct hart_state, pmpcfg, uint8_t),
 	STATE_INT(struct hart_state, reservation),
+	STATE_INT(struct hart_state, reservation_size),
+	STATE_INT(struct hart_state, reservation_value),
 	STATE_INT(struct hart_state, wfi),
 };
 
 const struct state_desc hart_state_desc =
-	STATE_DESC(STATE_ID('H', 'A', 'R', 'T'), 1, hart_fields, hart_state_valid);
+	STATE_DESC(STATE_ID('H', 'A', 'R', 'T'), 2, hart_fields, hart_state_valid);
