@@ -323,11 +323,13 @@ static void test_reservation(void **unused)
 	machine_free(m);
 }
 
-/* A reservation is architectural state: a snapshot carries all of it. */
+/* A reservation is architectural state: a snapshot carries all of it, and
+ * a restore takes only a word or doubleword one. */
 static void test_reservation_is_saved(void **unused)
 {
 	bool found[3] = { false, false, false };
 	const char *names[3] = { "reservation", "reservation_size", "reservation_value" };
+	struct hart_state s = { .priv = PRIV_M, .reservation = RESERVATION_NONE };
 
 	for (unsigned i = 0; i < hart_state_desc.nfields; i++)
 		for (unsigned k = 0; k < 3; k++)
@@ -335,6 +337,13 @@ static void test_reservation_is_saved(void **unused)
 				found[k] = true;
 	for (unsigned k = 0; k < 3; k++)
 		assert_true(found[k]);
+
+	assert_true(hart_state_desc.valid(&s));
+	s.reservation = page_addr(COUNTER_PAGE);
+	s.reservation_size = 8;
+	assert_true(hart_state_desc.valid(&s));
+	s.reservation_size = 3;
+	assert_false(hart_state_desc.valid(&s));
 }
 
 /* Store-then-load is the one order x86-64 does not keep (TSO), so exactly
