@@ -16,9 +16,9 @@
  * without changing it. */
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
