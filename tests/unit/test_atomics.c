@@ -37,7 +37,7 @@
 #define TRAP_VECTOR  RAM_BASE                /* holds wfi */
 #define CODE_PAGE    1u                      /* hart i's program at CODE_PAGE + i */
 #define COUNTER_PAGE 0x20u
-#define HARTS        2
+#define HARTS        4                       /* more than the cores: some preempted mid-loop */
 #define TOTAL        1000000u                /* increments over all harts */
 #define SLICE        100000u
 #define SPINS        4096u
