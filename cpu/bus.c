@@ -87,37 +87,6 @@ uint8_t *bus_ram_page(const struct bus *bus, uint64_t page)
 	return bus_ram_ptr(bus, page, 4096);
 }
 
-/* Copies of a size known per case, which compile to single moves rather
- * than a call to memcpy. */
-static uint64_t ram_load(const uint8_t *p, unsigned size)
-{
-	uint8_t b;
-	uint16_t hw;
-	uint32_t w;
-	uint64_t d;
-
-	switch (size) {
-	case 1: memcpy(&b, p, 1); return b;
-	case 2: memcpy(&hw, p, 2); return hw;
-	case 4: memcpy(&w, p, 4); return w;
-	default: memcpy(&d, p, 8); return d;
-	}
-}
-
-static void ram_store(uint8_t *p, unsigned size, uint64_t v)
-{
-	uint8_t b = (uint8_t)v;
-	uint16_t hw = (uint16_t)v;
-	uint32_t w = (uint32_t)v;
-
-	switch (size) {
-	case 1: memcpy(p, &b, 1); break;
-	case 2: memcpy(p, &hw, 2); break;
-	case 4: memcpy(p, &w, 4); break;
-	default: memcpy(p, &v, 8); break;
-	}
-}
-
 bool bus_read(const struct bus *bus, uint64_t addr, unsigned size, uint64_t *val)
 {
 	const struct bus_region *r = bus_find(bus, addr, size);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cpu/codemap.h"
 
@@ -51,6 +52,41 @@ static inline uint8_t *bus_main_ram(const struct bus *bus, uint64_t addr, uint64
 	if (bus->ram_overlaid || !ram->host || off >= ram->size || ram->size - off < len)
 		return NULL;
 	return ram->host + off;
+}
+
+/* A guest access of 1, 2, 4 or 8 bytes to RAM at host pointer p, as one host
+ * load or store of that width (a copy of a size known per case compiles to
+ * a single move, never a call to memcpy, which may copy in pieces): another
+ * hart's thread sees an aligned access whole or not at all, never torn
+ * (RVWMO, unprivileged spec chapter 17), even where the caller is
+ * not inlined and size is not a constant. */
+static inline uint64_t ram_load(const uint8_t *p, unsigned size)
+{
+	uint8_t b;
+	uint16_t hw;
+	uint32_t w;
+	uint64_t d;
+
+	switch (size) {
+	case 1: memcpy(&b, p, 1); return b;
+	case 2: memcpy(&hw, p, 2); return hw;
+	case 4: memcpy(&w, p, 4); return w;
+	default: memcpy(&d, p, 8); return d;
+	}
+}
+
+static inline void ram_store(uint8_t *p, unsigned size, uint64_t v)
+{
+	uint8_t b = (uint8_t)v;
+	uint16_t hw = (uint16_t)v;
+	uint32_t w = (uint32_t)v;
+
+	switch (size) {
+	case 1: memcpy(p, &b, 1); break;
+	case 2: memcpy(p, &hw, 2); break;
+	case 4: memcpy(p, &w, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
 }
 
 /* The region holding [addr, addr + len), or NULL. MMIO regions win over RAM

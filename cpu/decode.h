@@ -5,6 +5,7 @@
 #ifndef DOPPEL_CPU_DECODE_H
 #define DOPPEL_CPU_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Operand shapes, used by the disassembler to print an instruction. */
@@ -154,6 +155,27 @@ void insn_decode(uint32_t raw, struct insn *out);
 static inline int insn_is_compressed(uint32_t raw)
 {
 	return (raw & 3) != 3;
+}
+
+/* FENCE's fields (unprivileged spec 2.7): fm in bits 31:28, the
+ * predecessor set PI PO PR PW in 27:24, the successor set SI SO SR SW in
+ * 23:20. */
+#define FENCE_FM_TSO 0x8u
+#define FENCE_SET_W 0x1u
+#define FENCE_SET_R 0x2u
+#define FENCE_SET_O 0x4u
+#define FENCE_SET_I 0x8u
+
+/* Whether a FENCE orders an earlier store (to memory or a device) before a
+ * later load: the one ordering a TSO host such as x86-64 does not keep by
+ * itself (a store may wait in the store buffer while a later load goes
+ * ahead), so only such a fence needs a host fence. FENCE.TSO orders
+ * everything but store-then-load (spec 2.7), whatever its sets say. */
+static inline bool insn_fence_orders_store_load(const struct insn *in)
+{
+	unsigned fm = in->raw >> 28, pred = (in->raw >> 24) & 0xf, succ = (in->raw >> 20) & 0xf;
+	return fm != FENCE_FM_TSO && (pred & (FENCE_SET_W | FENCE_SET_O)) &&
+	       (succ & (FENCE_SET_R | FENCE_SET_I));
 }
 
 const char *insn_mnemonic(unsigned op);

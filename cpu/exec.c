@@ -29,40 +29,128 @@ static uint64_t amo_op(unsigned op, uint64_t old, uint64_t src, bool word)
 	}
 }
 
+/* The host side of the A extension (unprivileged spec chapter 8) under
+ * RVWMO (chapter 17): guest RAM is shared by harts that may run on
+ * different host threads, so each AMO is one host atomic read-modify-write
+ * of its width, and SC a host compare-and-swap. Every one is sequentially
+ * consistent, which satisfies any aq/rl combination; on x86-64 it is one
+ * locked instruction (lock xadd, xchg, lock cmpxchg...), already a full
+ * fence, so aq and rl cost nothing more. Atomics reach RAM only:
+ * mmu_atomic_ptr faults them elsewhere. */
+#define AMO_ORDER __ATOMIC_SEQ_CST
+/* The rl bit of an LR, SC or AMO encoding (aq is bit 26). */
+#define AMO_RL (1u << 25)
+
+static uint32_t amo_word(unsigned op, uint32_t *p, uint32_t src)
+{
+	uint32_t old;
+
+	switch (op) {
+	case OP_AMOSWAP_W: return __atomic_exchange_n(p, src, AMO_ORDER);
+	case OP_AMOADD_W: return __atomic_fetch_add(p, src, AMO_ORDER);
+	case OP_AMOXOR_W: return __atomic_fetch_xor(p, src, AMO_ORDER);
+	case OP_AMOAND_W: return __atomic_fetch_and(p, src, AMO_ORDER);
+	case OP_AMOOR_W: return __atomic_fetch_or(p, src, AMO_ORDER);
+	default:   /* MIN, MAX, MINU, MAXU: x86 has no instruction for them */
+		old = __atomic_load_n(p, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(p, &old, (uint32_t)amo_op(op, old, src, true),
+						    false, AMO_ORDER, __ATOMIC_RELAXED))
+			;
+		return old;
+	}
+}
+
+static uint64_t amo_double(unsigned op, uint64_t *p, uint64_t src)
+{
+	uint64_t old;
+
+	switch (op) {
+	case OP_AMOSWAP_D: return __atomic_exchange_n(p, src, AMO_ORDER);
+	case OP_AMOADD_D: return __atomic_fetch_add(p, src, AMO_ORDER);
+	case OP_AMOXOR_D: return __atomic_fetch_xor(p, src, AMO_ORDER);
+	case OP_AMOAND_D: return __atomic_fetch_and(p, src, AMO_ORDER);
+	case OP_AMOOR_D: return __atomic_fetch_or(p, src, AMO_ORDER);
+	default:
+		old = __atomic_load_n(p, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(p, &old, amo_op(op, old, src, false), false,
+						    AMO_ORDER, __ATOMIC_RELAXED))
+			;
+		return old;
+	}
+}
+
+/* The reservation is the physical address and size LR loaded, and the value
+ * it loaded there; SC succeeds only with the same address and size and only
+ * if memory still holds that value, which it checks and stores in one host
+ * compare-and-swap. That is weaker than the spec (8.3) in one way: a store by
+ * another hart that leaves the same value behind (ABA) does not break the
+ * reservation (lock-free code that needs to notice such a store, such as
+ * an LR/SC stack pop, is rare; Linux uses LR/SC only for compare-and-swap
+ * and counters). A store by this hart of a different value makes the SC
+ * fail, which the spec allows. Any SC, and any trap (trap.c), clears the
+ * reservation. */
+static bool exec_lr(struct hart *h, const struct insn *in, unsigned size)
+{
+	struct hart_state *s = &h->s;
+	uint64_t pa, v;
+	uint8_t *p = mmu_atomic_ptr(h, s->x[in->rs1], size, ACC_READ, &pa);
+
+	if (!p)
+		return false;
+	/* LR.aqrl is sequentially consistent (spec 8.2): earlier stores must
+	 * be visible before it loads, which x86 does not keep by itself. */
+	if (in->raw & AMO_RL)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	v = size == 4 ? __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_ACQUIRE)
+		      : __atomic_load_n((uint64_t *)(void *)p, __ATOMIC_ACQUIRE);
+	s->reservation = pa;
+	s->reservation_size = size;
+	s->reservation_value = v;
+	exec_write_x(s, in->rd, size == 4 ? sext32(v) : v);
+	return true;
+}
+
+static bool exec_sc(struct hart *h, const struct insn *in, unsigned size)
+{
+	struct hart_state *s = &h->s;
+	uint64_t pa;
+	uint8_t *p = mmu_atomic_ptr(h, s->x[in->rs1], size, ACC_WRITE, &pa);
+
+	if (!p)
+		return false;
+	bool ok = s->reservation == pa && s->reservation_size == size;
+	if (ok && size == 4) {
+		uint32_t expect = (uint32_t)s->reservation_value;
+		ok = __atomic_compare_exchange_n((uint32_t *)(void *)p, &expect,
+						 (uint32_t)s->x[in->rs2], false, AMO_ORDER,
+						 __ATOMIC_RELAXED);
+	} else if (ok) {
+		uint64_t expect = s->reservation_value;
+		ok = __atomic_compare_exchange_n((uint64_t *)(void *)p, &expect, s->x[in->rs2],
+						 false, AMO_ORDER, __ATOMIC_RELAXED);
+	}
+	s->reservation = RESERVATION_NONE;
+	exec_write_x(s, in->rd, ok ? 0 : 1);
+	return true;
+}
+
 /* LR, SC and the AMOs (spec 8.2-8.4). Returns false if it trapped. */
 static bool exec_atomic(struct hart *h, const struct insn *in)
 {
 	struct hart_state *s = &h->s;
 	bool word = in->op <= OP_AMOMAXU_W;
 	unsigned size = word ? 4 : 8;
-	uint64_t va = s->x[in->rs1], pa, old = 0;
-	uint8_t *p;
 
-	if (in->op == OP_LR_W || in->op == OP_LR_D) {
-		p = mmu_atomic_ptr(h, va, size, ACC_READ, &pa);
-		if (!p)
-			return false;
-		memcpy(&old, p, size);
-		s->reservation = pa;
-		exec_write_x(s, in->rd, word ? sext32(old) : old);
-		return true;
-	}
-	bool sc = in->op == OP_SC_W || in->op == OP_SC_D;
-	p = mmu_atomic_ptr(h, va, size, ACC_WRITE, sc ? &pa : NULL);
+	if (in->op == OP_LR_W || in->op == OP_LR_D)
+		return exec_lr(h, in, size);
+	if (in->op == OP_SC_W || in->op == OP_SC_D)
+		return exec_sc(h, in, size);
+	uint8_t *p = mmu_atomic_ptr(h, s->x[in->rs1], size, ACC_WRITE, NULL);
 	if (!p)
 		return false;
-	if (sc) {
-		bool ok = s->reservation == pa;
-		if (ok)
-			memcpy(p, &s->x[in->rs2], size);
-		s->reservation = RESERVATION_NONE;
-		exec_write_x(s, in->rd, ok ? 0 : 1);
-		return true;
-	}
-	memcpy(&old, p, size);
-	uint64_t val = amo_op(in->op, old, s->x[in->rs2], word);
-	memcpy(p, &val, size);
-	exec_write_x(s, in->rd, word ? sext32(old) : old);
+	uint64_t old = word ? sext32(amo_word(in->op, (uint32_t *)(void *)p, (uint32_t)s->x[in->rs2]))
+			    : amo_double(in->op, (uint64_t *)(void *)p, s->x[in->rs2]);
+	exec_write_x(s, in->rd, old);
 	return true;
 }
 
@@ -227,6 +315,14 @@ static inline __attribute__((always_inline)) bool exec_one(struct hart *h, const
 	case OP_SRAW: x[in->rd] = sext32((uint32_t)((int32_t)a >> (b & 31))); break;
 
 	case OP_FENCE:
+		/* A host fence where the host could reorder what the guest
+		 * ordered (decode.h); elsewhere only the compiler must not move
+		 * this hart's guest loads and stores across it. */
+		if (insn_fence_orders_store_load(in))
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		else
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		break;
 	case OP_FENCE_I:   /* stores to code already made its blocks stale (codemap.h) */
 		break;
 	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:

@@ -50,15 +50,17 @@ void hart_set_state(struct hart *h, const struct hart_state *s)
 
 /* A state the hart could have reached: x0 zero, a real privilege level, MPP
  * not the reserved 2, a supported translation mode (Bare, Sv39, Sv48,
- * Sv57), fcsr's 8 bits (privileged spec 3.1.6, 10.1.11; unprivileged spec
- * 2.1, 11.2). */
+ * Sv57), fcsr's 8 bits, a reservation of a word or a doubleword (privileged
+ * spec 3.1.6, 10.1.11; unprivileged spec 2.1, 8.2, 11.2). */
 static bool hart_state_valid(const void *state)
 {
 	const struct hart_state *s = state;
 	uint64_t mode = s->satp >> 60;
+	bool reservation_ok = s->reservation == RESERVATION_NONE || s->reservation_size == 4 ||
+			      s->reservation_size == 8;
 	return s->x[0] == 0 && (s->priv == PRIV_U || s->priv == PRIV_S || s->priv == PRIV_M) &&
 	       ((s->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) != 2 && s->fcsr <= 0xff &&
-	       s->wfi <= 1 && (mode == 0 || (mode >= 8 && mode <= 10));
+	       s->wfi <= 1 && (mode == 0 || (mode >= 8 && mode <= 10)) && reservation_ok;
 }
 
 static const struct state_field hart_fields[] = {
@@ -94,8 +96,10 @@ static const struct state_field hart_fields[] = {
 	STATE_INTS(struct hart_state, pmpaddr, uint64_t),
 	STATE_INTS(struct hart_state, pmpcfg, uint8_t),
 	STATE_INT(struct hart_state, reservation),
+	STATE_INT(struct hart_state, reservation_size),
+	STATE_INT(struct hart_state, reservation_value),
 	STATE_INT(struct hart_state, wfi),
 };
 
 const struct state_desc hart_state_desc =
-	STATE_DESC(STATE_ID('H', 'A', 'R', 'T'), 1, hart_fields, hart_state_valid);
+	STATE_DESC(STATE_ID('H', 'A', 'R', 'T'), 2, hart_fields, hart_state_valid);

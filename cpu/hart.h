@@ -125,7 +125,11 @@ struct hart_state {
 	uint64_t mcycle, minstret;
 	uint64_t pmpaddr[PMP_ENTRIES];
 	uint8_t pmpcfg[PMP_ENTRIES];
-	uint64_t reservation;  /* LR/SC reserved address, or RESERVATION_NONE */
+	/* LR/SC: the reserved physical address (or RESERVATION_NONE), the
+	 * size and the value LR loaded (exec.c, exec_sc). */
+	uint64_t reservation;
+	uint64_t reservation_size;
+	uint64_t reservation_value;
 	uint64_t wfi;          /* stalled in WFI until an interrupt is pending */
 };
 

@@ -212,6 +212,10 @@ void emit_insn(struct translation *t, const struct insn *in, uint32_t i, uint32_
 		store_x(e, in->rd, RAX);
 		break;
 	case OP_FENCE:
+		/* x86-64 keeps every order but store-then-load by itself (TSO):
+		 * only a fence that asks for that one costs anything (decode.h). */
+		if (insn_fence_orders_store_load(in))
+			x86_full_fence(e);
 		break;
 	case OP_FLW: emit_fp_load(t, in, i, off, 4); break;
 	case OP_FLD: emit_fp_load(t, in, i, off, 8); break;

@@ -126,15 +126,34 @@ static void written(struct hart *h, uint64_t pa, unsigned len)
 		h->break_loop = true;
 }
 
-/* Page tables live in main RAM nearly always: read there inline. */
+/* Page tables live in main RAM nearly always: read there inline, as one
+ * host access (another hart may be writing the PTE). */
 static bool pte_read(const struct bus *bus, uint64_t addr, uint64_t *pte)
 {
 	const uint8_t *p = bus_main_ram(bus, addr, 8);
 	if (p) {
-		memcpy(pte, p, 8);
+		*pte = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
 		return true;
 	}
 	return bus_read(bus, addr, 8, pte);
+}
+
+enum pte_update { PTE_UPDATED, PTE_CHANGED, PTE_UNWRITABLE };
+
+/* Sets the A/D bits of a PTE the walk read as old, atomically with that
+ * read (spec 10.3.2 step 8): a compare-and-swap, so that a bit another hart
+ * set, or a PTE software rewrote, since the read is never lost or undone.
+ * PTE_CHANGED: the PTE no longer holds old, and the walk step must read it
+ * again. A PTE in a device (no RAM behind it) is written as before. */
+static enum pte_update pte_update(const struct bus *bus, uint64_t addr, uint64_t old,
+				  uint64_t new)
+{
+	uint8_t *p = bus_ram_ptr(bus, addr, 8);
+	if (p)
+		return __atomic_compare_exchange_n((uint64_t *)(void *)p, &old, new, false,
+						   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)
+			       ? PTE_UPDATED : PTE_CHANGED;
+	return bus_write(bus, addr, 8, new) ? PTE_UPDATED : PTE_UNWRITABLE;
 }
 
 /* The page walk of spec 10.3.2 for Sv39 (3 levels), Sv48 (4), Sv57 (5). */
@@ -154,6 +173,7 @@ static int page_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 		uint64_t pte_addr = table + ((va >> (12 + 9 * level)) & 511) * 8;
 		uint64_t pte;
 
+	read_pte:
 		/* Implicit page-table accesses are checked by PMP as S-mode. */
 		if (!pmp_allows(s, pte_addr, 8, ACC_READ, PRIV_S) || !pte_read(h->bus, pte_addr, &pte))
 			return (int)fault_access[acc];
@@ -177,9 +197,16 @@ static int page_walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 		/* Hardware updates A, and D on stores (spec 10.3.2 step 8). */
 		uint64_t want = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
 		if ((pte & want) != want) {
-			if (!pmp_allows(s, pte_addr, 8, ACC_WRITE, PRIV_S) ||
-			    !bus_write(h->bus, pte_addr, 8, pte | want))
+			if (!pmp_allows(s, pte_addr, 8, ACC_WRITE, PRIV_S))
 				return (int)fault_access[acc];
+			switch (pte_update(h->bus, pte_addr, pte, pte | want)) {
+			case PTE_UNWRITABLE:
+				return (int)fault_access[acc];
+			case PTE_CHANGED:
+				goto read_pte;
+			case PTE_UPDATED:
+				break;
+			}
 			written(h, pte_addr, 8);
 		}
 		uint64_t page = ((ppn & ~low_mask) | ((va >> 12) & low_mask)) << 12;

@@ -30,9 +30,7 @@ static inline bool mmu_load(struct hart *h, uint64_t va, unsigned size, uint64_t
 {
 	uint8_t *p = tlb_lookup(h->dtlb, ACC_READ, va, size);
 	if (likely(p != NULL)) {
-		uint64_t v = 0;
-		memcpy(&v, p, size);
-		*val = v;
+		*val = ram_load(p, size);
 		return true;
 	}
 	return mmu_load_slow(h, va, size, val);
@@ -42,7 +40,7 @@ static inline bool mmu_store(struct hart *h, uint64_t va, unsigned size, uint64_
 {
 	uint8_t *p = tlb_lookup(h->dtlb, ACC_WRITE, va, size);
 	if (likely(p != NULL)) {
-		memcpy(p, &val, size);
+		ram_store(p, size, val);
 		return true;
 	}
 	return mmu_store_slow(h, va, size, val);

@@ -326,6 +326,19 @@ static inline void x86_bswap(struct emit *e, unsigned r)
 	emit_u8(e, (uint8_t)(0xc8 + (r & 7)));
 }
 
+/* lock or dword [rsp], 0: a full fence (Intel SDM vol. 3A 9.2.2: locked
+ * instructions order all earlier loads and stores before all later ones),
+ * cheaper than mfence and changing nothing: [rsp] is this thread's own
+ * stack. */
+static inline void x86_full_fence(struct emit *e)
+{
+	emit_u8(e, 0xf0);
+	emit_u8(e, 0x83);
+	emit_u8(e, 0x0c);
+	emit_u8(e, 0x24);
+	emit_u8(e, 0x00);
+}
+
 /* test qword [base + disp], imm32 */
 static inline void x86_test_mi(struct emit *e, unsigned base, int32_t disp, int32_t imm)
 {

@@ -86,6 +86,7 @@ static const struct encoding encodings[] = {
 	{ "imul rax, rcx", { 0x48, 0x0f, 0xaf, 0xc1 }, 4 },
 	{ "mov r8, rax", { 0x49, 0x89, 0xc0 }, 3 },
 	{ "mov byte ptr [rax+0], r8b", { 0x44, 0x88, 0x40, 0x00 }, 4 },
+	{ "lock or dword ptr [rsp], 0", { 0xf0, 0x83, 0x0c, 0x24, 0x00 }, 5 },
 };
 
 #define CASES (sizeof(encodings) / sizeof(encodings[0]))
@@ -158,6 +159,7 @@ static void emit_case(struct emit *e, unsigned i)
 	case 61: x86_imul_rr(e, RAX, RCX); break;
 	case 62: x86_mov_rr(e, true, R8, RAX); break;
 	case 63: x86_store_sized(e, RAX, 0, R8, 1); break;
+	case 64: x86_full_fence(e); break;
 	default: fail_msg("no case %u", i);
 	}
 }
