@@ -25,7 +25,7 @@ static const struct state_field core_fields[] = {
 };
 
 static const struct state_desc core_state_desc =
-	STATE_DESC(STATE_ID('M', 'A', 'C', 'H'), 1, core_fields, core_state_valid);
+	STATE_DESC(STATE_ID('M', 'A', 'C', 'H'), 2, core_fields, core_state_valid);
 
 /* How many instances of a kind of section a machine has. */
 enum section_count { ONE, PER_HART, PER_SLOT, PER_NIC };
