@@ -1,5 +1,6 @@
 /* Machines of more than 8 harts, up to MACHINE_MAX_HARTS (64): the device
- * tree describes every hart and wires each to the CLINT and the PLIC, and
+ * tree describes every hart and wires each to the CLINT and the PLIC, the
+ * CLINT's registers of the last hart drive its lines, and
  * the built-in SBI's IPI, RFENCE and HSM calls reach the harts that a
  * (hart_mask, hart_mask_base) pair names for any base, and for base -1
  * every hart (SBI spec 2.0, 3.1), as well as the legacy calls' masks. A
@@ -107,6 +108,33 @@ static void machine_has_64_harts(void **state)
 	assert_int_equal(f->m.nharts, 64);
 	assert_int_equal(f->m.plic.ncontexts, 128);
 	assert_int_equal(f->m.clint.nharts, 64);
+}
+
+/* Hart 63's msip at 0x0 + 4 * 63 and mtimecmp at 0x4000 + 8 * 63 drive
+ * its own lines; the offsets of a 65th hart are unassigned. */
+static void clint_reaches_the_last_hart(void **state)
+{
+	struct fixture *f = *state;
+	struct clint *c = &f->m.clint;
+	uint64_t v;
+
+	assert_true(clint_ops.write(c, 4 * 63, 4, 1));
+	assert_true(f->m.harts[63]->irq_lines & (1ull << IRQ_MSI));
+	assert_false(f->m.harts[62]->irq_lines & (1ull << IRQ_MSI));
+	assert_true(clint_ops.read(c, 4 * 63, 4, &v));
+	assert_int_equal(v, 1);
+	assert_true(clint_ops.write(c, 0x4000 + 8 * 63, 8, 0));
+	assert_true(f->m.harts[63]->irq_lines & (1ull << IRQ_MTI));
+	assert_false(f->m.harts[0]->irq_lines & (1ull << IRQ_MTI));
+	assert_true(clint_ops.read(c, 0x4000 + 8 * 63, 8, &v));
+	assert_int_equal(v, 0);
+
+	assert_true(clint_ops.write(c, 4 * 64, 4, 1));
+	assert_true(clint_ops.read(c, 4 * 64, 4, &v));
+	assert_int_equal(v, 0);
+	assert_true(clint_ops.write(c, 0x4000 + 8 * 64, 8, 0));
+	assert_true(clint_ops.read(c, 0x4000 + 8 * 64, 8, &v));
+	assert_int_equal(v, 0);
 }
 
 static int count_cells(const void *fdt, const char *path, const char *prop)
@@ -237,6 +265,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(machine_has_64_harts, setup_64, teardown),
+		cmocka_unit_test_setup_teardown(clint_reaches_the_last_hart, setup_64, teardown),
 		cmocka_unit_test_setup_teardown(device_tree_describes_64_harts, setup_64, teardown),
 		cmocka_unit_test_setup_teardown(ipi_masks_with_a_base, setup_64, teardown),
 		cmocka_unit_test_setup_teardown(rfence_masks_with_a_base, setup_64, teardown),
