@@ -193,6 +193,35 @@ static void sixty_four_harts_survive_a_snapshot(void **state)
 	many_harts_survive_a_snapshot(*state, 64);
 }
 
+/* A stream written when machines had at most 8 harts (MACH layout 1: 8
+ * HSM states) is refused with one line, before anything is built. */
+static void stream_of_the_8_hart_layout_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct state_writer w;
+	struct machine_config cfg = { .ram_size = 32u << 20, .ncpus = 2, .kernel = f->kernel };
+	int fd = open(f->snap, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	state_writer_init(&w, fd, STATE_F_FILE);
+	machine_config_save(&w, &cfg);
+	state_begin(&w, STATE_ID('M', 'A', 'C', 'H'), 0, 1);
+	state_put_u64(&w, 0);
+	state_put_u32(&w, 2);
+	for (unsigned i = 0; i < 8; i++)
+		state_put_u32(&w, i ? HSM_STOPPED : HSM_STARTED);
+	state_end(&w);
+	state_begin(&w, SEC_END, 0, 1);
+	state_end(&w);
+	assert_int_equal(state_writer_status(&w), 0);
+	state_writer_destroy(&w);
+	close(fd);
+	assert_true(load(f, f->snap, &f->b, &err) < 0);
+	assert_non_null(strstr(err.msg, "section MACH has layout version 1, this doppel reads 2"));
+	assert_null(strchr(err.msg, '\n'));
+}
+
 static void restored_machine_runs_on_identically(void **state)
 {
 	snapshot_and_restore(*state, 0);
@@ -505,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ten_harts_survive_a_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(sixteen_harts_survive_a_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(sixty_four_harts_survive_a_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(stream_of_the_8_hart_layout_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshot_is_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(restored_machine_snapshots_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(damaged_snapshots_are_refused, setup, teardown),
