@@ -319,8 +319,10 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case OPT_CPUS:
-			if (parse_uint(optarg, &cfg.ncpus) < 0) {
-				fprintf(stderr, "doppel run: --cpus: '%s' is not a number\n", optarg);
+			if (parse_uint(optarg, &cfg.ncpus) < 0 || cfg.ncpus < 1 ||
+			    cfg.ncpus > MACHINE_MAX_HARTS) {
+				fprintf(stderr, "doppel run: --cpus: '%s' is not a number from 1 to %d\n",
+					optarg, MACHINE_MAX_HARTS);
 				return 2;
 			}
 			break;

@@ -6,9 +6,18 @@
 #define MTIMECMP_BASE 0x4000
 #define MTIME_OFF 0xbff8
 
+/* Each hart's registers lie below the next block's (ACLINT spec: 4095
+ * MSWI harts, 4095 MTIMER harts). */
+_Static_assert(MSIP_BASE + 4 * CLINT_MAX_HARTS <= MTIMECMP_BASE, "msip overlaps mtimecmp");
+_Static_assert(MTIMECMP_BASE + 8 * CLINT_MAX_HARTS <= MTIME_OFF, "mtimecmp overlaps mtime");
+
 void clint_init(struct clint *c, unsigned nharts, struct timebase *tb)
 {
 	memset(c, 0, sizeof(*c));
+	if (nharts < 1)
+		nharts = 1;
+	if (nharts > CLINT_MAX_HARTS)
+		nharts = CLINT_MAX_HARTS;
 	c->nharts = nharts;
 	c->time = tb;
 	for (unsigned i = 0; i < CLINT_MAX_HARTS; i++)
@@ -114,4 +123,4 @@ static const struct state_field clint_fields[] = {
 };
 
 const struct state_desc clint_state_desc =
-	STATE_DESC(STATE_ID('C', 'L', 'N', 'T'), 1, clint_fields, clint_state_valid);
+	STATE_DESC(STATE_ID('C', 'L', 'N', 'T'), 2, clint_fields, clint_state_valid);

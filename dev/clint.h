@@ -9,7 +9,7 @@
 #include "util/irq.h"
 #include "util/timebase.h"
 
-#define CLINT_MAX_HARTS 8
+#define CLINT_MAX_HARTS 64
 #define CLINT_SIZE 0x10000
 
 /* Saved state: plain data. */
@@ -27,6 +27,7 @@ struct clint {
 
 extern const struct mmio_ops clint_ops;
 
+/* nharts is clamped to 1..CLINT_MAX_HARTS. */
 void clint_init(struct clint *c, unsigned nharts, struct timebase *tb);
 /* Re-evaluates the timer lines against the current time. */
 void clint_update(struct clint *c);

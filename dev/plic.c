@@ -12,6 +12,13 @@
 #define CONTEXT_THRESHOLD 0x0
 #define CONTEXT_CLAIM     0x4
 
+/* Every context's enables lie below the first context's threshold, and
+ * the contexts' blocks end where PLIC_MMIO_SIZE says. */
+_Static_assert(ENABLE_BASE + ENABLE_STRIDE * PLIC_MAX_CONTEXTS <= CONTEXT_BASE,
+	       "the enable blocks overlap the context blocks");
+_Static_assert(CONTEXT_BASE + CONTEXT_STRIDE * PLIC_MAX_CONTEXTS == PLIC_MMIO_SIZE(PLIC_MAX_HARTS),
+	       "PLIC_MMIO_SIZE does not match the context blocks");
+
 /* Three priority bits, WARL: higher bits are dropped, as QEMU virt does. */
 #define PRIORITY_MASK 7u
 
@@ -261,4 +268,4 @@ static const struct state_field plic_fields[] = {
 };
 
 const struct state_desc plic_state_desc =
-	STATE_DESC(STATE_ID('P', 'L', 'I', 'C'), 1, plic_fields, plic_state_valid);
+	STATE_DESC(STATE_ID('P', 'L', 'I', 'C'), 2, plic_fields, plic_state_valid);

@@ -17,8 +17,11 @@
 
 #define PLIC_NSOURCES 96
 #define PLIC_WORDS (PLIC_NSOURCES / 32)   /* 32-bit words of one bit per source */
-#define PLIC_MAX_HARTS 8
+#define PLIC_MAX_HARTS 64
 #define PLIC_MAX_CONTEXTS (2 * PLIC_MAX_HARTS)
+/* The register space of the contexts of nharts harts (QEMU virt's
+ * VIRT_PLIC_SIZE): the window a board maps must hold at least this. */
+#define PLIC_MMIO_SIZE(nharts) (0x200000ull + 0x1000ull * 2 * (nharts))
 
 /* Saved state: plain data. */
 struct plic_state {

@@ -109,14 +109,18 @@ static void cpus_node(struct fdt_writer *w, unsigned nharts)
 	end(w);
 }
 
+/* The interrupts of one hart a device has (the CLINT's MSI and MTI, the
+ * PLIC's MEI and SEI). */
+#define IRQS_PER_HART 2
+
 /* interrupts-extended: for each hart, its intc phandle and each of irqs. */
-static void prop_per_hart_irqs(struct fdt_writer *w, unsigned nharts, const uint32_t *irqs,
-			       unsigned n)
+static void prop_per_hart_irqs(struct fdt_writer *w, unsigned nharts,
+			       const uint32_t irqs[IRQS_PER_HART])
 {
-	fdt32_t cells[2 * 2 * MACHINE_MAX_HARTS];
+	fdt32_t cells[2 * IRQS_PER_HART * MACHINE_MAX_HARTS];
 	unsigned k = 0;
 	for (unsigned i = 0; i < nharts; i++)
-		for (unsigned j = 0; j < n; j++) {
+		for (unsigned j = 0; j < IRQS_PER_HART; j++) {
 			cells[k++] = cpu_to_fdt32(PHANDLE_INTC0 + i);
 			cells[k++] = cpu_to_fdt32(irqs[j]);
 		}
@@ -134,8 +138,8 @@ static void soc_node(struct fdt_writer *w, unsigned nharts)
 	static const char *const clint_compat[] = { "sifive,clint0", "riscv,clint0" };
 	static const char *const plic_compat[] = { "sifive,plic-1.0.0", "riscv,plic0" };
 	static const char *const test_compat[] = { "sifive,test1", "sifive,test0", "syscon" };
-	static const uint32_t clint_irqs[] = { IRQ_MSI, IRQ_MTI };
-	static const uint32_t plic_irqs[] = { IRQ_MEI, IRQ_SEI };
+	static const uint32_t clint_irqs[IRQS_PER_HART] = { IRQ_MSI, IRQ_MTI };
+	static const uint32_t plic_irqs[IRQS_PER_HART] = { IRQ_MEI, IRQ_SEI };
 
 	begin(w, "soc", 0);
 	prop_u32(w, "#address-cells", 2);
@@ -158,7 +162,7 @@ static void soc_node(struct fdt_writer *w, unsigned nharts)
 	begin(w, "clint@%llx", CLINT_BASE);
 	prop_strs(w, "compatible", clint_compat, 2);
 	prop_reg(w, CLINT_BASE, CLINT_SIZE);
-	prop_per_hart_irqs(w, nharts, clint_irqs, 2);
+	prop_per_hart_irqs(w, nharts, clint_irqs);
 	end(w);
 
 	begin(w, "plic@%llx", PLIC_BASE);
@@ -168,7 +172,7 @@ static void soc_node(struct fdt_writer *w, unsigned nharts)
 	prop_u32(w, "#address-cells", 0);
 	prop_empty(w, "interrupt-controller");
 	prop_u32(w, "riscv,ndev", PLIC_NDEV);
-	prop_per_hart_irqs(w, nharts, plic_irqs, 2);
+	prop_per_hart_irqs(w, nharts, plic_irqs);
 	prop_u32(w, "phandle", PHANDLE_PLIC);
 	end(w);
 

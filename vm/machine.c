@@ -15,7 +15,13 @@
 #include "vm/migrate.h"
 #include "vm/snapshot.h"
 
+/* The device tree's room at the top of RAM: a 64-hart tree takes about
+ * half of it. */
 #define FDT_MAX_SIZE 0x10000
+_Static_assert(MACHINE_MAX_HARTS <= CLINT_MAX_HARTS && MACHINE_MAX_HARTS <= PLIC_MAX_HARTS,
+	       "the CLINT or the PLIC has fewer harts than a machine");
+_Static_assert(PLIC_MMIO_SIZE(MACHINE_MAX_HARTS) <= PLIC_SIZE,
+	       "the PLIC's window lacks the contexts of some harts");
 /* OpenSBI's fw_dynamic handoff (docs/firmware/fw_dynamic.md in OpenSBI). */
 #define FW_DYNAMIC_MAGIC 0x4942534full
 #define FW_DYNAMIC_VERSION 2
@@ -108,20 +114,24 @@ static int place_initrd(struct machine *m, uint64_t top, uint64_t floor, struct 
 /* Builds the device tree into the top of RAM and writes it to --dump-dtb. */
 static int place_fdt(struct machine *m, struct error *err)
 {
-	static char buf[FDT_MAX_SIZE];
-	int ret = fdt_build(m, buf, sizeof(buf), err);
+	char *buf = malloc(FDT_MAX_SIZE);
+	if (!buf)
+		return error_set(err, ENOMEM, "out of memory");
+	int ret = fdt_build(m, buf, FDT_MAX_SIZE, err);
 	if (ret < 0)
-		return ret;
+		goto out;
 	uint32_t size = fdt_totalsize(buf);
 	memcpy(m->ram + (m->fdt_addr - RAM_BASE), buf, size);
 	if (m->cfg.dump_dtb) {
 		FILE *f = fopen(m->cfg.dump_dtb, "wb");
 		bool written = f && fwrite(buf, 1, size, f) == size;
 		if ((f && fclose(f) != 0) || !written)
-			return error_set(err, errno ? errno : EIO, "cannot write %s: %s",
-					 m->cfg.dump_dtb, strerror(errno ? errno : EIO));
+			ret = error_set(err, errno ? errno : EIO, "cannot write %s: %s",
+					m->cfg.dump_dtb, strerror(errno ? errno : EIO));
 	}
-	return 0;
+out:
+	free(buf);
+	return ret;
 }
 
 static struct irq_line hart_line(struct machine *m, unsigned hart, unsigned irq)
@@ -340,7 +350,8 @@ static int machine_build(struct machine *m, const struct machine_config *cfg, ui
 	m->cfg = *cfg;
 	m->ram = ram;
 	if (cfg->ncpus < 1 || cfg->ncpus > MACHINE_MAX_HARTS)
-		return error_set(err, EINVAL, "--cpus must be 1 to %d", MACHINE_MAX_HARTS);
+		return error_set(err, EINVAL, "a machine has 1 to %d harts, not %u", MACHINE_MAX_HARTS,
+				 cfg->ncpus);
 	m->nharts = cfg->ncpus;
 	timebase_init(&m->time);
 	console_init(&m->console, cfg->console_in, cfg->console_out);

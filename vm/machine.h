@@ -26,7 +26,9 @@
 #include "vm/control.h"
 #include "vm/sbi.h"
 
-#define MACHINE_MAX_HARTS 8
+/* Harts a machine can have: the CLINT, the PLIC, the device tree and the
+ * saved state are sized for this many (dev/clint.h, dev/plic.h). */
+#define MACHINE_MAX_HARTS 64
 /* The longest --timeout, in seconds (about 31 years): its nanoseconds
  * fit the host clock's 64 bits with room to spare. */
 #define MACHINE_MAX_TIMEOUT_S 1e9

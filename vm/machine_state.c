@@ -2,20 +2,10 @@
  * section per device (each device's field table, state/fields.h), reading
  * the sections back, and putting the result into a machine. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "vm/snapshot.h"
-
-/* Bits of machine_state.loaded, which sections the state holds: one per
- * section instance. */
-#define LOADED_CORE (1ull << 0)
-#define LOADED_CLINT (1ull << 1)
-#define LOADED_PLIC (1ull << 2)
-#define LOADED_UART (1ull << 3)
-#define LOADED_RTC (1ull << 4)
-#define LOADED_HART(i) (1ull << (8 + (i)))
-#define LOADED_VIRTIO(i) (1ull << (16 + (i)))
-#define LOADED_NIC(i) (1ull << (24 + (i)))
 
 static bool core_state_valid(const void *state)
 {
@@ -35,19 +25,68 @@ static const struct state_field core_fields[] = {
 };
 
 static const struct state_desc core_state_desc =
-	STATE_DESC(STATE_ID('M', 'A', 'C', 'H'), 1, core_fields, core_state_valid);
+	STATE_DESC(STATE_ID('M', 'A', 'C', 'H'), 2, core_fields, core_state_valid);
+
+/* How many instances of a kind of section a machine has. */
+enum section_count { ONE, PER_HART, PER_SLOT, PER_NIC };
+
+/* A kind of section: where its instances go in struct machine_state (the
+ * first at state, the others size apart) and where their flags are in
+ * struct machine_state_loaded; at most instances of them. */
+struct section_kind {
+	const struct state_desc *desc;
+	size_t state, size, loaded;
+	unsigned instances;
+	enum section_count count;
+};
+
+#define SECTION_KIND(DESC, FIELD, N, COUNT)                                             \
+	{ &DESC, offsetof(struct machine_state, FIELD),                                  \
+	  sizeof(STATE_MEMBER(struct machine_state, FIELD)) / (N),                       \
+	  offsetof(struct machine_state_loaded, FIELD), N, COUNT }
+
+/* In the stream's order. */
+static const struct section_kind section_kinds[] = {
+	SECTION_KIND(core_state_desc, core, 1, ONE),
+	SECTION_KIND(hart_state_desc, hart, MACHINE_MAX_HARTS, PER_HART),
+	SECTION_KIND(clint_state_desc, clint, 1, ONE),
+	SECTION_KIND(plic_state_desc, plic, 1, ONE),
+	SECTION_KIND(uart16550_state_desc, uart, 1, ONE),
+	SECTION_KIND(goldfish_rtc_state_desc, rtc, 1, ONE),
+	SECTION_KIND(virtio_mmio_state_desc, virtio, VIRTIO_SLOTS, PER_SLOT),
+	SECTION_KIND(virtio_net_state_desc, nic, VIRTIO_SLOTS, PER_NIC),
+};
+#define NKINDS (sizeof(section_kinds) / sizeof(section_kinds[0]))
+
+static unsigned wanted_instances(const struct machine *m, const struct section_kind *k)
+{
+	switch (k->count) {
+	case PER_HART: return m->nharts;
+	case PER_SLOT: return VIRTIO_SLOTS;
+	case PER_NIC: return m->nnics_open;
+	case ONE: break;
+	}
+	return 1;
+}
+
+static bool *loaded_flag(struct machine_state_loaded *l, const struct section_kind *k, unsigned i)
+{
+	return (bool *)((char *)l + k->loaded) + i;
+}
+
+static bool was_loaded(const struct machine_state_loaded *l, const struct section_kind *k,
+		       unsigned i)
+{
+	return ((const bool *)((const char *)l + k->loaded))[i];
+}
 
 /* The sections a machine's state is made of. */
-static uint64_t machine_state_sections(const struct machine *m)
+static void machine_state_sections(const struct machine *m, struct machine_state_loaded *l)
 {
-	uint64_t want = LOADED_CORE | LOADED_CLINT | LOADED_PLIC | LOADED_UART | LOADED_RTC;
-	for (unsigned i = 0; i < m->nharts; i++)
-		want |= LOADED_HART(i);
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		want |= LOADED_VIRTIO(i);
-	for (unsigned i = 0; i < m->nnics_open; i++)
-		want |= LOADED_NIC(i);
-	return want;
+	memset(l, 0, sizeof(*l));
+	for (size_t k = 0; k < NKINDS; k++)
+		for (unsigned i = 0; i < wanted_instances(m, &section_kinds[k]); i++)
+			*loaded_flag(l, &section_kinds[k], i) = true;
 }
 
 void machine_state_capture(const struct machine *m, struct machine_state *st)
@@ -67,76 +106,40 @@ void machine_state_capture(const struct machine *m, struct machine_state *st)
 		st->virtio[i] = m->virtio[i].s;
 	for (unsigned i = 0; i < m->nnics_open; i++)
 		st->nic[i] = m->nics[i].s;
-	st->loaded = machine_state_sections(m);
+	machine_state_sections(m, &st->loaded);
 }
 
 void machine_state_save(struct state_writer *w, const struct machine_state *st)
 {
-	state_save(w, &core_state_desc, 0, &st->core);
-	for (unsigned i = 0; i < MACHINE_MAX_HARTS; i++)
-		if (st->loaded & LOADED_HART(i))
-			state_save(w, &hart_state_desc, i, &st->hart[i]);
-	state_save(w, &clint_state_desc, 0, &st->clint);
-	state_save(w, &plic_state_desc, 0, &st->plic);
-	state_save(w, &uart16550_state_desc, 0, &st->uart);
-	state_save(w, &goldfish_rtc_state_desc, 0, &st->rtc);
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		state_save(w, &virtio_mmio_state_desc, i, &st->virtio[i]);
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		if (st->loaded & LOADED_NIC(i))
-			state_save(w, &virtio_net_state_desc, i, &st->nic[i]);
-}
-
-/* Where a section goes: its description, its place in st, and its bit. */
-struct section_target {
-	const struct state_desc *desc;
-	void *state;
-	size_t size;
-	uint64_t bit;
-	unsigned instances;
-};
-
-static bool find_target(struct machine_state *st, const struct state_section *s,
-			struct section_target *t)
-{
-	unsigned i = s->instance;
-	const struct section_target all[] = {
-		{ &core_state_desc, &st->core, sizeof(st->core), LOADED_CORE, 1 },
-		{ &clint_state_desc, &st->clint, sizeof(st->clint), LOADED_CLINT, 1 },
-		{ &plic_state_desc, &st->plic, sizeof(st->plic), LOADED_PLIC, 1 },
-		{ &uart16550_state_desc, &st->uart, sizeof(st->uart), LOADED_UART, 1 },
-		{ &goldfish_rtc_state_desc, &st->rtc, sizeof(st->rtc), LOADED_RTC, 1 },
-		{ &hart_state_desc, &st->hart[i % MACHINE_MAX_HARTS], sizeof(st->hart[0]),
-		  LOADED_HART(i % MACHINE_MAX_HARTS), MACHINE_MAX_HARTS },
-		{ &virtio_mmio_state_desc, &st->virtio[i % VIRTIO_SLOTS], sizeof(st->virtio[0]),
-		  LOADED_VIRTIO(i % VIRTIO_SLOTS), VIRTIO_SLOTS },
-		{ &virtio_net_state_desc, &st->nic[i % VIRTIO_SLOTS], sizeof(st->nic[0]),
-		  LOADED_NIC(i % VIRTIO_SLOTS), VIRTIO_SLOTS },
-	};
-	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
-		if (all[k].desc->id == s->id) {
-			*t = all[k];
-			return true;
-		}
+	for (size_t k = 0; k < NKINDS; k++) {
+		const struct section_kind *kind = &section_kinds[k];
+		for (unsigned i = 0; i < kind->instances; i++)
+			if (was_loaded(&st->loaded, kind, i))
+				state_save(w, kind->desc, i,
+					   (const char *)st + kind->state + i * kind->size);
 	}
-	return false;
 }
 
 int machine_state_load(struct machine_state *st, const struct state_section *s,
 		       const uint8_t *payload, struct error *err)
 {
-	struct section_target t;
+	const struct section_kind *kind = NULL;
 	char name[5];
 
-	if (!find_target(st, s, &t))
+	for (size_t k = 0; k < NKINDS && !kind; k++)
+		if (section_kinds[k].desc->id == s->id)
+			kind = &section_kinds[k];
+	if (!kind)
 		return 0;
 	state_id_name(s->id, name);
-	if (s->instance >= t.instances || (st->loaded & t.bit))
+	if (s->instance >= kind->instances || was_loaded(&st->loaded, kind, s->instance))
 		return error_set(err, EPROTO, "section %s %u is unexpected", name, s->instance);
-	int ret = state_load(t.desc, s, payload, t.state, t.size, err);
+	int ret = state_load(kind->desc, s, payload,
+			     (char *)st + kind->state + (size_t)s->instance * kind->size, kind->size,
+			     err);
 	if (ret < 0)
 		return ret;
-	st->loaded |= t.bit;
+	*loaded_flag(&st->loaded, kind, s->instance) = true;
 	return 1;
 }
 
@@ -144,12 +147,23 @@ int machine_state_load(struct machine_state *st, const struct state_section *s,
 static int check_complete(const struct machine *m, const struct machine_state *st,
 			  struct error *err)
 {
-	uint64_t want = machine_state_sections(m);
-	if ((st->loaded & want) != want)
-		return error_set(err, EPROTO, "the machine state is incomplete (sections %#llx missing)",
-				 (unsigned long long)(want & ~st->loaded));
-	if (st->loaded & ~want)
-		return error_set(err, EPROTO, "the machine state has sections its configuration lacks");
+	struct machine_state_loaded want;
+	char name[5];
+
+	machine_state_sections(m, &want);
+	for (size_t k = 0; k < NKINDS; k++) {
+		const struct section_kind *kind = &section_kinds[k];
+		state_id_name(kind->desc->id, name);
+		for (unsigned i = 0; i < kind->instances; i++) {
+			bool wanted = was_loaded(&want, kind, i), got = was_loaded(&st->loaded, kind, i);
+			if (wanted && !got)
+				return error_set(err, EPROTO, "the machine state is incomplete: "
+						 "section %s %u is missing", name, i);
+			if (got && !wanted)
+				return error_set(err, EPROTO, "the machine state has a section its "
+						 "configuration lacks: %s %u", name, i);
+		}
+	}
 	if (st->core.nharts != m->nharts)
 		return error_set(err, EPROTO, "the machine state has %u harts, its configuration %u",
 				 st->core.nharts, m->nharts);

@@ -92,6 +92,14 @@ static int64_t for_harts(struct machine *m, uint64_t mask, uint64_t base,
 	return SBI_SUCCESS;
 }
 
+/* The harts a legacy (SBI 0.1) call names: the mask at the address it
+ * gives, bits of harts that do not exist ignored, or with no address every
+ * hart, as OpenSBI does (sbi_load_hart_mask_unpriv). */
+static uint64_t legacy_mask(const struct machine *m, uint64_t mask)
+{
+	return m->nharts >= 64 ? mask : mask & ((1ull << m->nharts) - 1);
+}
+
 static void raise_ssip(struct hart *h)
 {
 	h->s.mip |= MIP_SSIP;
@@ -246,7 +254,7 @@ static struct sbiret sbi_call(struct machine *m, struct hart *h, uint64_t ext, u
 static bool legacy_call(struct machine *m, struct hart *h, uint64_t ext, const uint64_t *a,
 			int64_t *ret)
 {
-	uint64_t mask = 0;
+	uint64_t mask = 0, base = 0;
 
 	*ret = 0;
 	switch (ext) {
@@ -271,10 +279,12 @@ static bool legacy_call(struct machine *m, struct hart *h, uint64_t ext, const u
 		/* a0 is the address of a hart mask in S-mode virtual memory. */
 		if (a[0] && !mmu_load(h, a[0], 8, &mask))
 			return false;
-		if (!a[0])
-			mask = ~0ull;
-		for_harts(m, mask, 0, ext == EXT_LEGACY_SEND_IPI ? raise_ssip :
-				      ext == EXT_LEGACY_FENCE_I ? nothing : flush_tlb);
+		if (a[0])
+			mask = legacy_mask(m, mask);
+		else
+			base = ~0ull;
+		for_harts(m, mask, base, ext == EXT_LEGACY_SEND_IPI ? raise_ssip :
+					 ext == EXT_LEGACY_FENCE_I ? nothing : flush_tlb);
 		return true;
 	case EXT_LEGACY_SHUTDOWN:
 		exit_request_raise(&m->exit, EXIT_POWEROFF, 0);

@@ -24,6 +24,15 @@ struct machine_core_state {
 	uint32_t hsm[MACHINE_MAX_HARTS];     /* built-in SBI only (enum hsm_state) */
 };
 
+/* Which sections a machine_state holds (machine_state_load): one flag per
+ * section instance, named and sized as the state they describe. */
+struct machine_state_loaded {
+	bool core, clint, plic, uart, rtc;
+	bool hart[MACHINE_MAX_HARTS];
+	bool virtio[VIRTIO_SLOTS];
+	bool nic[VIRTIO_SLOTS];
+};
+
 /* Everything of a machine but its RAM and configuration, as plain data. */
 struct machine_state {
 	struct machine_core_state core;
@@ -34,7 +43,7 @@ struct machine_state {
 	struct goldfish_rtc_state rtc;
 	struct virtio_mmio_state virtio[VIRTIO_SLOTS];
 	struct virtio_net_state nic[VIRTIO_SLOTS];
-	uint64_t loaded;                     /* which sections were read (machine_state_load) */
+	struct machine_state_loaded loaded;
 };
 
 /* Copies the machine's state out (the machine must be stopped between

@@ -9,7 +9,11 @@ HELLO=$2
 check "missing kernel file" fails_with_one_line 1 "$DOPPEL" run --kernel "$tmp/nope"
 check "unknown option" sh -c "'$DOPPEL' run --frobnicate 2>&1 >/dev/null | grep -q 'try'"
 check "bad --mem" fails_with_one_line 2 "$DOPPEL" run --mem lots --kernel "$HELLO"
-check "bad --cpus" fails_with_one_line 1 "$DOPPEL" run --cpus 9 --bios none --kernel "$HELLO"
+check "bad --cpus" fails_with_one_line 2 "$DOPPEL" run --cpus lots --bios none --kernel "$HELLO"
+check "--cpus 0 refused" fails_with_one_line 2 "$DOPPEL" run --cpus 0 --bios none --kernel "$HELLO"
+check "--cpus 65 refused" fails_with_one_line 2 "$DOPPEL" run --cpus 65 --bios none --kernel "$HELLO"
+check "--cpus 65 names the limit" sh -c \
+	"'$DOPPEL' run --cpus 65 --bios none --kernel '$HELLO' 2>&1 | grep -qx \"doppel run: --cpus: '65' is not a number from 1 to 64\""
 check "unknown command" fails_with_one_line 2 "$DOPPEL" frob
 check "ELF for another machine" fails_with_one_line 1 "$DOPPEL" run --bios none --kernel /bin/true
 head -c 100 "$HELLO" >"$tmp/truncated.elf"
@@ -84,6 +88,11 @@ check "--timeout of the longest allowed runs a bare program" sh -c \
 	"'$DOPPEL' run --bios none --kernel '$HELLO' --timeout 1e9 | grep -qx hello"
 check "help" sh -c "'$DOPPEL' run --help | grep -q -- --kernel"
 check "hello prints and exits 0" sh -c "'$DOPPEL' run --bios none --kernel '$HELLO' | grep -qx hello"
+check "--cpus 64 runs a bare program" sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --cpus 64 | grep -qx hello"
+check "device tree dump of 64 harts lists cpu@3f" sh -c \
+	"'$DOPPEL' run --bios none --kernel '$HELLO' --cpus 64 --dump-dtb '$tmp/virt64.dtb' >/dev/null &&
+	 dtc -I dtb -O dts '$tmp/virt64.dtb' 2>/dev/null | grep -q 'cpu@3f {'"
 check "device tree dump reads back" sh -c \
 	"'$DOPPEL' run --bios none --kernel '$HELLO' --cpus 2 --dump-dtb '$tmp/virt.dtb' >/dev/null &&
 	 dtc -I dtb -O dts '$tmp/virt.dtb' 2>/dev/null | grep -q 'cpu@1' &&

@@ -61,6 +61,12 @@ static int setup_two_harts(void **state)
 	return setup_harts(state, 2);
 }
 
+/* The most harts a machine can have (vm/machine.h MACHINE_MAX_HARTS). */
+static int setup_64_harts(void **state)
+{
+	return setup_harts(state, 64);
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -354,6 +360,43 @@ static void contexts_beyond_the_harts(void **state)
 		assert_int_equal(f->out[c].sets, 0);
 }
 
+/* Hart 63's contexts are 126 (M) and 127 (S): QEMU virt's layout, the
+ * enables at 0x2000 + 0x80 * ctx, the thresholds and claims at 0x200000 +
+ * 0x1000 * ctx; context 128 is past the last hart. */
+static void last_of_64_harts_claims_and_completes(void **state)
+{
+	struct fixture *f = *state;
+	route(f, 40, 2, 127);
+	route(f, 41, 3, 126);
+	assert_int_equal(rd(f, 0x2000 + 0x80 * 127 + 4), 1u << 8);
+	plic_set_irq(&f->p, 40, true);
+	plic_set_irq(&f->p, 41, true);
+	assert_true(f->out[127].level);
+	assert_true(f->out[126].level);
+	for (unsigned c = 0; c < 126; c++)
+		assert_false(f->out[c].level);
+	wr(f, THRESHOLD(127), 2);
+	assert_int_equal(rd(f, THRESHOLD(127)), 2);
+	assert_false(f->out[127].level);
+	/* The claim is not affected by the threshold. */
+	assert_int_equal(rd(f, CLAIM(127)), 40);
+	assert_int_equal(rd(f, CLAIM(126)), 41);
+	assert_false(f->out[126].level);
+	assert_int_equal(rd(f, PENDING(1)), 0);
+	wr(f, CLAIM(127), 40);
+	wr(f, CLAIM(126), 41);
+	plic_set_irq(&f->p, 41, false);
+	plic_set_irq(&f->p, 41, true);
+	assert_true(f->out[126].level);
+	assert_int_equal(rd(f, CLAIM(126)), 41);
+
+	wr(f, ENABLE(128, 0), 0xffffffff);
+	assert_int_equal(rd(f, ENABLE(128, 0)), 0);
+	wr(f, THRESHOLD(128), 5);
+	assert_int_equal(rd(f, THRESHOLD(128)), 0);
+	assert_int_equal(rd(f, CLAIM(128)), 0);
+}
+
 static void second_hart_supervisor_context(void **state)
 {
 	struct fixture *f = *state;
@@ -453,6 +496,7 @@ static void concurrent_inputs(void **state)
 
 #define T1(fn) cmocka_unit_test_setup_teardown(fn, setup_one_hart, teardown)
 #define T2(fn) cmocka_unit_test_setup_teardown(fn, setup_two_harts, teardown)
+#define T64(fn) cmocka_unit_test_setup_teardown(fn, setup_64_harts, teardown)
 
 int main(void)
 {
@@ -474,6 +518,7 @@ int main(void)
 		T1(contexts_beyond_the_harts),
 		T2(second_hart_supervisor_context),
 		T2(one_claim_per_request),
+		T64(last_of_64_harts_claims_and_completes),
 		T1(reset_keeps_input_levels),
 		T1(update_redrives_outputs),
 		T1(concurrent_inputs),

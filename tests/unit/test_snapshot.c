@@ -74,11 +74,11 @@ static int teardown(void **state)
 
 static const struct machine_config host_cfg = { .console_in = -1, .console_out = -1 };
 
-static void start(struct fixture *f, bool disk)
+static void start_harts(struct fixture *f, bool disk, unsigned nharts)
 {
 	struct error err = { 0 };
 	struct machine_config cfg = {
-		.ram_size = 32u << 20, .ncpus = 2, .kernel = f->kernel, .rng = true,
+		.ram_size = 32u << 20, .ncpus = nharts, .kernel = f->kernel, .rng = true,
 		.console_in = -1, .console_out = -1,
 	};
 	if (disk) {
@@ -87,6 +87,11 @@ static void start(struct fixture *f, bool disk)
 	}
 	assert_int_equal(machine_create(&f->a, &cfg, &err), 0);
 	hart_run(f->a.harts[0], 100000);
+}
+
+static void start(struct fixture *f, bool disk)
+{
+	start_harts(f, disk, 2);
 }
 
 static int load(struct fixture *f, const char *path, struct machine *m, struct error *err)
@@ -133,6 +138,88 @@ static void snapshot_and_restore(struct fixture *f, int zstd_level)
 	hart_run(f->b.harts[0], 54321);
 	assert_same_machine(&f->a, &f->b);
 	assert_int_not_equal(f->b.harts[0]->s.x[5], 0);
+}
+
+/* Every hart's state, its SBI state and its CLINT and PLIC registers come
+ * back as they were, each hart's its own: hart 9 (whose sections once
+ * shared their bookkeeping with the virtio slots') and the last hart. */
+static void many_harts_survive_a_snapshot(struct fixture *f, unsigned nharts)
+{
+	struct error err = { 0 };
+	struct snapshot_opts o = { 0 };
+	struct snapshot_info info;
+
+	start_harts(f, false, nharts);
+	for (unsigned i = 1; i < nharts; i++) {
+		struct hart *h = f->a.harts[i];
+		h->s.x[5] = 0x1000 + i;
+		h->s.sscratch = 0xdead0000 + i;
+		f->a.hsm[i] = i % 2 ? HSM_STARTED : HSM_STOPPED;
+		f->a.clint.s.mtimecmp[i] = 0x5000 + i;
+		f->a.plic.s.threshold[2 * i + 1] = i % 8;
+		f->a.plic.s.enable[2 * i][1] = i;
+	}
+	assert_int_equal(machine_snapshot(&f->a, f->snap, &o, &info, &err), 0);
+	assert_int_equal(load(f, f->snap, &f->b, &err), 0);
+	assert_same_machine(&f->a, &f->b);
+	assert_int_equal(f->b.nharts, nharts);
+	assert_int_equal(f->b.harts[9]->s.x[5], 0x1009);
+	assert_int_equal(f->b.harts[9]->s.sscratch, 0xdead0009);
+	assert_int_equal(f->b.hsm[9], HSM_STARTED);
+	assert_int_equal(f->b.clint.s.mtimecmp[9], 0x5009);
+	assert_int_equal(f->b.plic.s.enable[18][1], 9);
+	unsigned last = nharts - 1;
+	assert_int_equal(f->b.harts[last]->s.x[5], 0x1000 + last);
+	assert_int_equal(f->b.clint.s.mtimecmp[last], 0x5000 + last);
+	assert_int_equal(f->b.plic.s.threshold[2 * last + 1], last % 8);
+	assert_true(machine_hart_started(&f->b, 9));
+	assert_false(machine_hart_started(&f->b, 8));
+	/* The restored virtio slots are the saved ones, not harts'. */
+	assert_memory_equal(&f->a.virtio[0].s, &f->b.virtio[0].s, sizeof(f->a.virtio[0].s));
+}
+
+static void ten_harts_survive_a_snapshot(void **state)
+{
+	many_harts_survive_a_snapshot(*state, 10);
+}
+
+static void sixteen_harts_survive_a_snapshot(void **state)
+{
+	many_harts_survive_a_snapshot(*state, 16);
+}
+
+static void sixty_four_harts_survive_a_snapshot(void **state)
+{
+	many_harts_survive_a_snapshot(*state, 64);
+}
+
+/* A stream written when machines had at most 8 harts (MACH layout 1: 8
+ * HSM states) is refused with one line, before anything is built. */
+static void stream_of_the_8_hart_layout_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct state_writer w;
+	struct machine_config cfg = { .ram_size = 32u << 20, .ncpus = 2, .kernel = f->kernel };
+	int fd = open(f->snap, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	state_writer_init(&w, fd, STATE_F_FILE);
+	machine_config_save(&w, &cfg);
+	state_begin(&w, STATE_ID('M', 'A', 'C', 'H'), 0, 1);
+	state_put_u64(&w, 0);
+	state_put_u32(&w, 2);
+	for (unsigned i = 0; i < 8; i++)
+		state_put_u32(&w, i ? HSM_STOPPED : HSM_STARTED);
+	state_end(&w);
+	state_begin(&w, SEC_END, 0, 1);
+	state_end(&w);
+	assert_int_equal(state_writer_status(&w), 0);
+	state_writer_destroy(&w);
+	close(fd);
+	assert_true(load(f, f->snap, &f->b, &err) < 0);
+	assert_non_null(strstr(err.msg, "section MACH has layout version 1, this doppel reads 2"));
+	assert_null(strchr(err.msg, '\n'));
 }
 
 static void restored_machine_runs_on_identically(void **state)
@@ -444,6 +531,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(restored_machine_runs_on_identically, setup, teardown),
 		cmocka_unit_test_setup_teardown(compressed_snapshot_restores_identically, setup, teardown),
+		cmocka_unit_test_setup_teardown(ten_harts_survive_a_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(sixteen_harts_survive_a_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(sixty_four_harts_survive_a_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(stream_of_the_8_hart_layout_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshot_is_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(restored_machine_snapshots_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(damaged_snapshots_are_refused, setup, teardown),
