@@ -50,6 +50,22 @@ static uint64_t time_to_next_timer(const struct machine *m)
 	return ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS;
 }
 
+/* Whether every started hart waits in WFI with nothing to end the wait.
+ * Asked once all have had their slice: a hart's WFI flag clears only when
+ * it runs again, so one that a later hart sent an IPI to (or that a device
+ * interrupted) still looks asleep, and the loop would sleep up to
+ * MAX_SLEEP_NS before running it. WFI ends on any pending interrupt that
+ * mie enables, whatever the global enables (privileged spec 3.3.3). */
+static bool all_harts_waiting(const struct machine *m)
+{
+	for (unsigned i = 0; i < m->nharts; i++) {
+		const struct hart *h = m->harts[i];
+		if (machine_hart_started(m, i) && (!h->s.wfi || (hart_mip(h) & h->s.mie)))
+			return false;
+	}
+	return true;
+}
+
 /* One poll over the console, the control socket and (with_net) the
  * network backends, waiting up to timeout_ns (0: not at all), then serving
  * what is ready. */
@@ -153,7 +169,6 @@ void machine_run(struct machine *m)
 	uint64_t last_poll = 0;
 
 	while (!atomic_load(&m->exit.pending)) {
-		bool all_waiting = true;
 
 		if (m->paused) {
 			/* Network backends are not polled: a frame they deliver
@@ -178,8 +193,6 @@ void machine_run(struct machine *m)
 			 * fail, which is always allowed (unprivileged spec 8.2). */
 			if (m->nharts > 1)
 				m->harts[i]->s.reservation = RESERVATION_NONE;
-			if (!m->harts[i]->s.wfi && machine_hart_started(m, i))
-				all_waiting = false;
 		}
 		machine_devices_poll(m);
 		if (migrate_active(m))
@@ -187,6 +200,7 @@ void machine_run(struct machine *m)
 		uint64_t now = host_monotonic_ns();
 		if (host_stop_requested(m, now, deadline))
 			break;
+		bool all_waiting = all_harts_waiting(m);
 		if (all_waiting || now - last_poll >= BUSY_POLL_INTERVAL_NS) {
 			poll_events(m, all_waiting ? time_to_next_timer(m) : 0, true);
 			last_poll = now;
