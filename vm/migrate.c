@@ -124,12 +124,9 @@ int migrate_start(struct machine *m, const char *uri,
 		return error_set(err, EBUSY, "a migration is already under way");
 	if (m->cfg.bios && strcmp(m->cfg.bios, "none") == 0)
 		return error_set(err, ENOTSUP, "a machine run with --bios none cannot migrate");
-	ep = malloc(sizeof(*ep));
-	if (!ep)
-		return error_set(err, ENOMEM, "out of memory");
-	ret = migrate_endpoint_parse(uri, ep, err);
+	ret = migrate_endpoint_new(uri, &ep, err);
 	if (ret < 0)
-		goto out;
+		return ret;
 	if (!mg) {
 		mg = calloc(1, sizeof(*mg));
 		if (!mg) {
@@ -171,8 +168,7 @@ int migrate_start(struct machine *m, const char *uri,
 	mg->resume_ns = 0;
 	notify(mg);
 out:
-	migrate_key_wipe(&ep->key);
-	free(ep);
+	migrate_endpoint_free(ep);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -89,6 +90,28 @@ int migrate_endpoint_parse(const char *uri, struct migrate_endpoint *ep, struct 
 		return error_set(err, EINVAL, "%s: unknown option '%.100s' (key-file=PATH)", ep->addr,
 				 opt);
 	return key_load(opt + strlen(KEY_FILE_OPT), &ep->key, err);
+}
+
+int migrate_endpoint_new(const char *uri, struct migrate_endpoint **out, struct error *err)
+{
+	struct migrate_endpoint *ep = malloc(sizeof(*ep));
+	if (!ep)
+		return error_set(err, ENOMEM, "out of memory");
+	int ret = migrate_endpoint_parse(uri, ep, err);
+	if (ret < 0) {
+		migrate_endpoint_free(ep);
+		return ret;
+	}
+	*out = ep;
+	return 0;
+}
+
+void migrate_endpoint_free(struct migrate_endpoint *ep)
+{
+	if (!ep)
+		return;
+	migrate_key_wipe(&ep->key);
+	free(ep);
 }
 
 int migrate_nonce(uint8_t nonce[MIGRATE_NONCE_SIZE], struct error *err)

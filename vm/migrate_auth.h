@@ -59,6 +59,12 @@ enum migrate_role { MIGRATE_ROLE_SOURCE, MIGRATE_ROLE_TARGET };
  * with one line in err. */
 int migrate_endpoint_parse(const char *uri, struct migrate_endpoint *ep, struct error *err);
 
+/* migrate_endpoint_parse into a new allocation (the key is 4 KiB): *out
+ * is set only on success, and goes with migrate_endpoint_free. */
+int migrate_endpoint_new(const char *uri, struct migrate_endpoint **out, struct error *err);
+/* Forgets the key and frees ep (NULL: nothing). */
+void migrate_endpoint_free(struct migrate_endpoint *ep);
+
 /* Fills nonce from the kernel's random source. */
 int migrate_nonce(uint8_t nonce[MIGRATE_NONCE_SIZE], struct error *err);
 

@@ -166,12 +166,9 @@ int migrate_incoming(struct machine *m, const char *uri, const struct machine_co
 			       .expect_host_files = true };
 	int fd = -1, lfd = -1, ret;
 
-	ep = malloc(sizeof(*ep));
-	if (!ep)
-		return error_set(err, ENOMEM, "out of memory");
-	ret = migrate_endpoint_parse(uri, ep, err);
+	ret = migrate_endpoint_new(uri, &ep, err);
 	if (ret < 0)
-		goto out;
+		return ret;
 	if (ep->unix_path) {
 		ret = lfd = unix_listen(ep->unix_path, SOCK_STREAM, 1, err);
 		if (lfd < 0)
@@ -218,7 +215,6 @@ out:
 		if (ep->unix_path)
 			unlink(ep->unix_path);
 	}
-	migrate_key_wipe(&ep->key);
-	free(ep);
+	migrate_endpoint_free(ep);
 	return ret;
 }
