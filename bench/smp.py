@@ -134,12 +134,16 @@ def rows(results, names, hart_counts, idle):
         harts, cpu = idle
         table.append(["idle, host CPU", str(harts), _percent(cpu.get("doppel")),
                       _percent(cpu.get("qemu")), "-", "-",
-                      report.time_ratio(report.ratio(cpu.get("doppel"), cpu.get("qemu")))])
+                      _plain(report.ratio(cpu.get("doppel"), cpu.get("qemu")))])
     return table
 
 
 def _times(value):
     return "-" if value is None else "%.2fx" % value
+
+
+def _plain(value):
+    return "-" if value is None else "%.2f" % value
 
 
 def _percent(value):
