@@ -27,6 +27,10 @@ IDLE_SETTLE = 3
 IDLE_SECONDS = 10
 THREADED = "threads.shared"
 EMULATORS = ("doppel", "qemu")
+# Issue 13's targets, on a 2-core host.
+TARGET_SPEEDUP = 1.8
+TARGET_RATIO = 0.7
+TARGET_IDLE_PERCENT = 5
 
 
 def smp_commands(doppel, qemu, kernel, initrd, harts):
@@ -150,6 +154,34 @@ def _percent(value):
     return "-" if value is None else "%.1f%%" % value
 
 
+def target_lines(results, names, hart_counts, idle):
+    """Issue 13's targets on a 2-core host, each as met or NOT met."""
+    out = []
+    if 2 in hart_counts:
+        means = {who: report.geomean([speedup(results[who]["times"], n, 2) for n in names])
+                 for who in EMULATORS}
+        if means["doppel"] is not None:
+            out.append("speedup at N = 2 at least %.1f: doppel %.2f (geometric mean), %s; "
+                       "QEMU %s" % (TARGET_SPEEDUP, means["doppel"],
+                                    _met(means["doppel"] >= TARGET_SPEEDUP),
+                                    _plain(means["qemu"])))
+        med = {who: [report.median(results[who]["times"].get((n, 2), [])) for n in names]
+               for who in EMULATORS}
+        mean = report.geomean([report.ratio(a, b) for a, b in zip(med["doppel"], med["qemu"])])
+        if mean is not None:
+            out.append("doppel/QEMU at N = 2 at most %.1f on the geometric mean: %.2f, %s"
+                       % (TARGET_RATIO, mean, _met(mean <= TARGET_RATIO)))
+    if idle and idle[1].get("doppel") is not None:
+        out.append("an idle %d-hart guest under %d%% of a core: doppel %.1f%%, %s"
+                   % (idle[0], TARGET_IDLE_PERCENT, idle[1]["doppel"],
+                      _met(idle[1]["doppel"] < TARGET_IDLE_PERCENT)))
+    return out
+
+
+def _met(ok):
+    return "met" if ok else "NOT met"
+
+
 def mismatches(results, names):
     """Lines naming every benchmark whose checksums differ between hart
     counts or emulators."""
@@ -158,7 +190,7 @@ def mismatches(results, names):
         seen = [entry for who in EMULATORS for entry in results[who]["checksums"].get(name, [])]
         if len({checksum for _, _, checksum in seen}) > 1:
             out.append("checksum mismatch in %s: %s" % (
-                name, ", ".join("%s -smp %d %s" % entry for entry in seen)))
+                name, ", ".join("%s with %d harts %s" % entry for entry in seen)))
     return out
 
 
@@ -243,6 +275,7 @@ def main():
     if idle:
         after.append("idle: host CPU (utime+stime from /proc/PID/stat) of a guest at its "
                      "shell prompt over %d s, in percent of one core" % IDLE_SECONDS)
+    after.extend(target_lines(results, names, hart_counts, idle))
     if not errors:
         after.append("every checksum agreed between hart counts and emulators")
     return report.publish(args.out, info, rows(results, names, hart_counts, idle),
