@@ -124,14 +124,14 @@ def rows(results, names, hart_counts, idle):
     for harts in hart_counts:
         for name in names:
             td, tq = report.median(d.get((name, harts), [])), report.median(q.get((name, harts), []))
-            table.append([name, str(harts), report._seconds(td), report._seconds(tq),
+            table.append([name, str(harts), report.seconds(td), report.seconds(tq),
                           _times(speedup(d, name, harts)), _times(speedup(q, name, harts)),
                           report.time_ratio(report.ratio(td, tq))])
     for harts in hart_counts:
         med = {who: [report.median(results[who]["times"].get((n, harts), [])) for n in names]
                for who in EMULATORS}
-        table.append(["geomean", str(harts), report._seconds(report.geomean(med["doppel"])),
-                      report._seconds(report.geomean(med["qemu"])),
+        table.append(["geomean", str(harts), report.seconds(report.geomean(med["doppel"])),
+                      report.seconds(report.geomean(med["qemu"])),
                       _times(report.geomean([speedup(d, n, harts) for n in names])),
                       _times(report.geomean([speedup(q, n, harts) for n in names])),
                       report.time_ratio(report.geomean(
