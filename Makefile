@@ -77,4 +77,4 @@ clean:
 	rm -rf $(O) build-asan
 
 .PHONY: all deps demo rootfs-demo hello check check-rootfs check-asan clean unit-tests \
-	integration-tools guest-tests bench bench-deps bench-smoke bench-disk bench-net bench-migrate bench-snapshot
+	integration-tools guest-tests bench bench-deps bench-smoke bench-disk bench-net bench-migrate bench-snapshot bench-smp

@@ -102,3 +102,26 @@ bench-snapshot: bench-deps
 	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
 	  $(BENCH_PYTHON) -B bench/snapshot.py --doppel $(O)/doppel --kernel "$$kernel" \
 	    --initrd "$$initrd" --out $(O)/bench/snapshot --runs $(SNAPSHOT_RUNS)
+
+# make bench-smp: multi-hart guests beside QEMU's MTTCG (bench/smp.py): N
+# copies of the suite's SMP_KERNELS at once and the threaded kernel of
+# bench/guest-smp/smp.c, for N in SMP_HARTS (default: 1, 2 and the host's
+# core count), and an idle SMP_IDLE_HARTS-hart guest's host CPU use.
+# SMP_RUNS boots per emulator and hart count.
+SMP_RUNS       ?= 3
+SMP_HARTS      ?=
+SMP_KERNELS    ?= int.sort,fp.matrix,mem.copy
+SMP_IDLE_HARTS ?= 8
+
+$(O)/bench/smp-riscv64: bench/guest-smp/smp.c bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(BENCH_CFLAGS) -pthread -o $@ bench/guest-smp/smp.c
+
+bench-smp: bench-deps
+	$(MAKE) $(O)/doppel $(O)/bench/suite-riscv64 $(O)/bench/smp-riscv64
+	@eval "$$(scripts/guest-image --print | grep -E '^(kernel|initrd)=')" && \
+	  bench/make-initrd "$$initrd" $(O)/bench/initrd-smp.img \
+	    suite=$(O)/bench/suite-riscv64 smp=$(O)/bench/smp-riscv64 && \
+	  $(BENCH_PYTHON) -B bench/smp.py --doppel $(O)/doppel --kernel "$$kernel" \
+	    --initrd $(O)/bench/initrd-smp.img --out $(O)/bench/smp --runs $(SMP_RUNS) \
+	    --harts "$(SMP_HARTS)" --kernels "$(SMP_KERNELS)" --idle-harts $(SMP_IDLE_HARTS)

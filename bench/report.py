@@ -66,7 +66,8 @@ def machine_info(qemu, guest_kernel):
     ]
 
 
-def _seconds(value):
+def seconds(value):
+    """A time in seconds as printed, or "-" if there is none."""
     return "-" if value is None else "%.2f s" % value
 
 
@@ -108,15 +109,15 @@ def rows(results, kernels):
     table = [["benchmark", "doppel", "QEMU", "native", "doppel/QEMU", "doppel/native",
               "QEMU/native"]]
     boot_d, boot_q = median(d["boot"]), median(q["boot"])
-    table.append(["boot to prompt", _seconds(boot_d), _seconds(boot_q), "-",
+    table.append(["boot to prompt", seconds(boot_d), seconds(boot_q), "-",
                   time_ratio(ratio(boot_d, boot_q)), "-", "-"])
     for name in kernels:
         kd, kq, kn = (median(r["kernels"].get(name, [])) for r in (d, q, n))
-        table.append([name, _seconds(kd), _seconds(kq), _seconds(kn),
+        table.append([name, seconds(kd), seconds(kq), seconds(kn),
                       time_ratio(ratio(kd, kq)), _plain(ratio(kd, kn)), _plain(ratio(kq, kn))])
     s = suite_means(results, kernels)
-    table.append(["suite geomean", _seconds(s["doppel"]), _seconds(s["qemu"]),
-                  _seconds(s["native"]), time_ratio(s["doppel/qemu"]), _plain(s["doppel/native"]),
+    table.append(["suite geomean", seconds(s["doppel"]), seconds(s["qemu"]),
+                  seconds(s["native"]), time_ratio(s["doppel/qemu"]), _plain(s["doppel/native"]),
                   _plain(s["qemu/native"])])
     table.append(["peak RSS", _mib(d["maxrss_kib"]), _mib(q["maxrss_kib"]), "-", "-", "-", "-"])
     return table
