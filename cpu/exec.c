@@ -323,7 +323,10 @@ static inline __attribute__((always_inline)) bool exec_one(struct hart *h, const
 		else
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		break;
-	case OP_FENCE_I:   /* stores to code already made its blocks stale (codemap.h) */
+	case OP_FENCE_I:
+		/* This hart's stores to code already made its blocks stale;
+		 * another hart's are seen from here on (codemap.h). */
+		hart_code_sync(h);
 		break;
 	case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
 	case OP_SFENCE_VMA:
@@ -482,12 +485,17 @@ static void block_build(struct hart *h, struct block *b, const uint8_t *p, int64
 	struct code_map *cm = &h->bus->code;
 	const uint8_t *page_end = cm->host + ((uint64_t)page + 1) * 4096;
 
+	/* The generation before the mark: a store that turns the page back
+	 * into data after the mark bumps it past this, so the block cannot
+	 * stay valid on a page that is no longer code (codemap.h). */
+	uint32_t gen = code_map_gen(cm, (uint64_t)page);
+
 	if (code_map_mark(cm, (uint64_t)page))
-		hart_tlb_flush_writes(h);
+		hart_tlb_flush_writes_but(h, page);
 	if (h->arena_used + BLOCK_MAX > BLOCK_ARENA)
 		blocks_forget(h);
 	b->host = p;
-	b->gen = cm->gen[page];
+	b->gen = gen;
 	b->first = h->arena_used;
 	b->count = 0;
 	b->runs = 0;
@@ -609,16 +617,14 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 
 	if (!hart_poll_interrupts(h))
 		return 0;
-	/* Another hart may have turned a page into code since this one ran. */
-	if (h->code_epoch != cm->epoch)
-		hart_tlb_flush_writes(h);
+	hart_code_sync(h);
 	h->break_loop = false;
 	while (n < budget) {
 		const uint8_t *p = tlb_lookup(h->itlb, ACC_EXEC, s->pc, 2);
 		int64_t page = p ? code_map_page(cm, p) : -1;
 		struct block *b = page >= 0 ? &h->blocks[block_index(p)] : NULL;
 
-		if (b && unlikely(b->host != p || b->gen != cm->gen[page]))
+		if (b && unlikely(b->host != p || b->gen != code_map_gen(cm, (uint64_t)page)))
 			block_build(h, b, p, page);
 		if (!b || b->count == 0) {
 			n++;

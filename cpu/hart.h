@@ -209,6 +209,17 @@ void hart_tlb_flush(struct hart *h);
 void hart_tlb_flush_vm(struct hart *h);
 void hart_tlb_flush_page(struct hart *h, uint64_t va);
 void hart_tlb_flush_writes(struct hart *h);
+/* The same, keeping no account of stores to page (-1: none), which this
+ * hart is itself turning into code. */
+void hart_tlb_flush_writes_but(struct hart *h, int64_t page);
+
+/* Drops the write TLB entries if another hart turned a page into code (or
+ * the dirty log was collected) since they were filled (codemap.h). */
+static inline void hart_code_sync(struct hart *h)
+{
+	if (h->code_epoch != code_map_epoch(&h->bus->code))
+		hart_tlb_flush_writes(h);
+}
 
 /* Takes a saved architectural state (a snapshot's): the caches derived
  * from the old one are dropped. */

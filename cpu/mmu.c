@@ -42,6 +42,7 @@ void hart_tlb_select(struct hart *h)
 /* All-ones bytes make every tag TLB_INVALID. */
 void hart_tlb_flush(struct hart *h)
 {
+	hart_code_sync(h);
 	memset(h->tlb, 0xff, sizeof(h->tlb));
 	h->super_lo = ~0ull;
 	h->super_hi = 0;
@@ -54,6 +55,7 @@ void hart_tlb_flush_vm(struct hart *h)
 {
 	struct tlb_entry *first = &h->tlb[PRIV_U].e[0][0];
 
+	hart_code_sync(h);
 	if (h->tlb_fills <= TLB_FILL_LOG) {
 		for (uint32_t i = 0; i < h->tlb_fills; i++)
 			first[h->tlb_fill_log[i]].tag = TLB_INVALID;
@@ -73,6 +75,7 @@ void hart_tlb_flush_page(struct hart *h, uint64_t va)
 {
 	uint64_t page = va & ~0xfffull;
 
+	hart_code_sync(h);
 	if (va >= h->super_lo && va < h->super_hi) {
 		hart_tlb_flush_vm(h);
 		return;
@@ -86,12 +89,35 @@ void hart_tlb_flush_page(struct hart *h, uint64_t va)
 	}
 }
 
+/* A page that became code while this hart held a write entry for it may
+ * have taken stores the code map never saw: they count as written now, so
+ * that blocks another hart decoded from it are decoded again (codemap.h).
+ * Every flush and fill settles this first (hart_code_sync), so that no
+ * such entry is dropped unaccounted. The epoch is read first: a page that
+ * becomes code after that bumps it again, and the next check catches it. */
+void hart_tlb_flush_writes_but(struct hart *h, int64_t page)
+{
+	struct code_map *cm = &h->bus->code;
+	uint64_t epoch = code_map_epoch(cm);
+
+	for (unsigned p = 0; p < 4; p++) {
+		for (unsigned i = 0; i < TLB_SIZE; i++) {
+			struct tlb_entry *e = &h->tlb[p].e[ACC_WRITE][i];
+			if (e->tag == TLB_INVALID)
+				continue;
+			const uint8_t *host = (const uint8_t *)(uintptr_t)(e->tag + e->addend);
+			int64_t idx = code_map_page(cm, host);
+			if (idx >= 0 && idx != page && code_map_is_code(cm, (uint64_t)idx))
+				code_map_written(cm, host, 1);
+			e->tag = TLB_INVALID;
+		}
+	}
+	h->code_epoch = epoch;
+}
+
 void hart_tlb_flush_writes(struct hart *h)
 {
-	for (unsigned p = 0; p < 4; p++)
-		for (unsigned i = 0; i < TLB_SIZE; i++)
-			h->tlb[p].e[ACC_WRITE][i].tag = TLB_INVALID;
-	h->code_epoch = h->bus->code.epoch;
+	hart_tlb_flush_writes_but(h, -1);
 }
 
 static bool pte_permits(const struct hart_state *s, uint64_t pte, enum access acc, unsigned priv)
@@ -255,8 +281,10 @@ static int access_page(struct hart *h, uint64_t va, unsigned size, enum access a
 	/* Pages holding decoded code stay out of the write TLB, so that stores
 	 * to them reach code_map_written. */
 	if (host && acc == ACC_WRITE) {
+		/* Before the entry it replaces is lost (as in every flush). */
+		hart_code_sync(h);
 		idx = code_map_page(&h->bus->code, host);
-		if (idx >= 0 && h->bus->code.is_code[idx])
+		if (idx >= 0 && code_map_is_code(&h->bus->code, (uint64_t)idx))
 			host = NULL;
 	}
 	if (host && pmp_page_uniform(&h->s, page, priv)) {

@@ -7,13 +7,11 @@
  * reservation (address, size, the value loaded), and which fences become a
  * host fence, in the interpreter's decision and in translated code.
  *
- * What is safe to share between hart threads today, and so what these
- * tests keep to: each hart's TLBs, blocks and translations are its own, but
- * the bus's code map (is_code, gen, epoch, the dirty log) is plain data
- * written when a hart decodes a page or stores to a code page. So every
- * hart runs its program once alone first (decoding and translating it),
- * and the threads then store only to data pages, reading the code map
- * without changing it. */
+ * Each hart's TLBs, blocks and translations are its own; the bus's code
+ * map is shared through host atomics (its concurrency is tested in
+ * test_codemap_threads and test_cross_code). Every hart runs its program
+ * once alone first (decoding and translating it), so that the threads
+ * then race on the counter only. */
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
