@@ -8,10 +8,13 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "cpu/bus.h"
+#include "util/irq.h"
 #include "state/fields.h"
 #include "util/error.h"
 
 struct machine;
+struct machine_config;
 struct machine_state;
 struct fdt_writer;
 
@@ -51,6 +54,11 @@ struct device_class {
 			   struct error *err);
 	/* Drives the interrupt lines from a state just put in. */
 	void (*state_applied)(struct machine *m);
+	/* Its members of the configuration section (vm/config_json.c): adds
+	 * them to conf / checks and reads them back into cfg, -1 if they are
+	 * malformed. */
+	int (*config_save)(const struct machine_config *cfg, json_t *conf);
+	int (*config_load)(json_t *conf, struct machine_config *cfg);
 	/* Appends one object per device to query-stats' "devices" array. */
 	void (*stats)(const struct machine *m, json_t *devices);
 };
@@ -64,6 +72,16 @@ struct device_class {
 	{ &(DESC), offsetof(struct machine, DEV[0].s), sizeof(STATE_MEMBER(struct machine, DEV[0])), \
 	  offsetof(struct machine_state, SAVED), sizeof(STATE_MEMBER(struct machine_state, SAVED[0])), \
 	  offsetof(struct machine_state_loaded, SAVED), N }
+
+/* For the classes: source src of the PLIC, and a region on the bus (or
+ * -ENOSPC with the message). */
+struct irq_line device_plic_line(struct machine *m, unsigned src);
+int device_add_mmio(struct machine *m, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+		    void *dev, struct error *err);
+
+/* The virtio classes (vm/devices_virtio.c). */
+extern const struct device_class virtio_mmio_class, virtio_blk_class, virtio_net_class,
+	virtio_rng_class;
 
 /* The board's classes, in the order they are created, saved and restored. */
 extern const struct device_class *const board_devices[];
