@@ -64,14 +64,20 @@ struct device_class {
 };
 
 /* The sections of one device kept as m->DEV.s, or of an array of N devices
- * m->DEV[i].s, saved as machine_state's SAVED. */
-#define DEVICE_SECTIONS(DESC, DEV, SAVED)                                                 \
-	{ &(DESC), offsetof(struct machine, DEV.s), 0, offsetof(struct machine_state, SAVED), \
-	  sizeof(STATE_MEMBER(struct machine_state, SAVED)), offsetof(struct machine_state_loaded, SAVED), 1 }
-#define DEVICE_SECTIONS_ARRAY(DESC, DEV, SAVED, N)                                         \
+ * m->DEV[i].s, saved as machine_state's SAVED (of the same type: the
+ * sizes are checked at compile time). */
+#define DEVICE_SECTIONS(DESC, DEV, SAVED)                                                  \
+	{ &(DESC), offsetof(struct machine, DEV.s), 0, offsetof(struct machine_state, SAVED),  \
+	  DEVICE_SAME_SIZE(STATE_MEMBER(struct machine, DEV.s), STATE_MEMBER(struct machine_state, SAVED)), \
+	  offsetof(struct machine_state_loaded, SAVED), 1 }
+#define DEVICE_SECTIONS_ARRAY(DESC, DEV, SAVED, N)                                          \
 	{ &(DESC), offsetof(struct machine, DEV[0].s), sizeof(STATE_MEMBER(struct machine, DEV[0])), \
-	  offsetof(struct machine_state, SAVED), sizeof(STATE_MEMBER(struct machine_state, SAVED[0])), \
+	  offsetof(struct machine_state, SAVED),                                                \
+	  DEVICE_SAME_SIZE(STATE_MEMBER(struct machine, DEV[0].s), STATE_MEMBER(struct machine_state, SAVED[0])), \
 	  offsetof(struct machine_state_loaded, SAVED), N }
+/* sizeof(A), which must be sizeof(B). */
+#define DEVICE_SAME_SIZE(A, B) \
+	(sizeof(A) + 0 * sizeof(struct { _Static_assert(sizeof(A) == sizeof(B), "live and saved state differ"); int x; }))
 
 /* For the classes: source src of the PLIC, and a region on the bus (or
  * -ENOSPC with the message). */
