@@ -2,8 +2,8 @@
  * loop's thread between slices, so the machine is never mid-instruction. */
 #include <errno.h>
 
-
 #include "vm/control.h"
+#include "vm/device.h"
 #include "vm/machine.h"
 #include "vm/migrate.h"
 #include "vm/snapshot.h"
@@ -67,24 +67,9 @@ static json_t *hart_stats(const struct machine *m)
 static json_t *device_stats(const struct machine *m)
 {
 	json_t *devices = json_array();
-	for (unsigned i = 0; i < m->ndisks_open; i++) {
-		const struct virtio_blk_stats *st = &m->disks[i].stats;
-		char name[8] = { 'v', 'd', (char)('a' + i) };
-		json_array_append_new(devices, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
-			"name", name, "type", "virtio-blk", "reads", (json_int_t)st->reads,
-			"writes", (json_int_t)st->writes, "flushes", (json_int_t)st->flushes,
-			"bytes_read", (json_int_t)st->bytes_read, "bytes_written", (json_int_t)st->bytes_written,
-			"failed", (json_int_t)st->failed));
-	}
-	for (unsigned i = 0; i < m->nnics_open; i++) {
-		const struct virtio_net_state *st = &m->nics[i].s;
-		char name[8];
-		snprintf(name, sizeof(name), "eth%u", i);
-		json_array_append_new(devices, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}",
-			"name", name, "type", "virtio-net", "rx_frames", (json_int_t)st->rx_frames,
-			"tx_frames", (json_int_t)st->tx_frames, "rx_dropped", (json_int_t)st->rx_dropped,
-			"tx_malformed", (json_int_t)st->tx_malformed));
-	}
+	for (size_t i = 0; i < board_ndevices; i++)
+		if (board_devices[i]->stats)
+			board_devices[i]->stats(m, devices);
 	return devices;
 }
 

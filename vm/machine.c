@@ -9,8 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "cpu/trap.h"
-#include "virtio/rng.h"
+#include "vm/device.h"
 #include "vm/loader.h"
 #include "vm/migrate.h"
 #include "vm/snapshot.h"
@@ -37,9 +36,9 @@ int machine_console_getc(struct machine *m)
 	return console_getc(&m->console);
 }
 
-static void console_tx(void *opaque, uint8_t byte)
+void machine_console_tx(void *machine, uint8_t byte)
 {
-	machine_console_write(opaque, &byte, 1);
+	machine_console_write(machine, &byte, 1);
 }
 
 static struct guest_ram guest_ram(const struct machine *m)
@@ -51,7 +50,7 @@ static int map_htif(struct machine *m, const struct load_info *li, struct error 
 {
 	if (!li->has_tohost)
 		return 0;
-	htif_init(&m->htif, console_tx, m, &m->exit);
+	htif_init(&m->htif, machine_console_tx, m, &m->exit);
 	if (bus_add_mmio(&m->bus, li->tohost, 8, &htif_tohost_ops, &m->htif) < 0 ||
 	    (li->has_fromhost && li->fromhost != li->tohost &&
 	     bus_add_mmio(&m->bus, li->fromhost, 8, &htif_fromhost_ops, &m->htif) < 0))
@@ -134,124 +133,22 @@ out:
 	return ret;
 }
 
-static struct irq_line hart_line(struct machine *m, unsigned hart, unsigned irq)
-{
-	return (struct irq_line){ irq_word_set, &m->harts[hart]->irq_lines, irq };
-}
-
-static struct irq_line plic_line(struct machine *m, unsigned src)
-{
-	return (struct irq_line){ plic_set_irq, &m->plic, src };
-}
-
-/* The disk's serial number (virtio-blk GET_ID): its file name. */
-static const char *disk_id(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-/* QEMU's default MAC addresses: 52:54:00:12:34:56 for the first NIC, one
- * more for each next, so that a VM's addresses stay the same from run to run. */
-static void default_mac(unsigned index, uint8_t mac[6])
-{
-	static const uint8_t first[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-	memcpy(mac, first, 6);
-	mac[5] = (uint8_t)(mac[5] + index);
-}
-
-static int create_nic(struct machine *m, unsigned slot, struct error *err)
-{
-	const struct net_config *nc = &m->cfg.nets[m->nnics_open];
-	struct virtio_net *n = &m->nics[m->nnics_open];
-	uint8_t mac[6];
-
-	if (nc->mac_given)
-		memcpy(mac, nc->mac, 6);
-	else
-		default_mac(m->nnics_open, mac);
-	virtio_net_init(n, &m->virtio[slot], mac);
-	int ret = nc->type == NET_SWITCH
-			  ? net_switch_open(nc, virtio_net_receive, virtio_net_can_receive, n,
-					    &n->backend, err)
-			  : net_slirp_open(nc, virtio_net_receive, n, &n->backend, err);
-	if (ret < 0)
-		return ret;
-	virtio_mmio_init(&m->virtio[slot], &m->bus, &virtio_net_ops, n);
-	m->nnics_open++;
-	return 0;
-}
-
-/* The virtio-mmio slots in order: the disks, the network cards, then the
- * entropy device; the rest stay empty. */
-static int create_virtio_devices(struct machine *m, struct error *err)
-{
-	const struct machine_config *cfg = &m->cfg;
-	unsigned slot = 0;
-
-	if (cfg->ndisks + cfg->nnets + cfg->rng > VIRTIO_SLOTS)
-		return error_set(err, EINVAL, "too many virtio devices: at most %d (disks, --net and --rng)",
-				 VIRTIO_SLOTS);
-	for (; m->ndisks_open < cfg->ndisks; m->ndisks_open++, slot++) {
-		const struct disk_config *d = &cfg->disks[m->ndisks_open];
-		struct block_dev *bd;
-		int ret = block_open(d->path, d->format, d->readonly, &bd, err);
-		if (ret < 0)
-			return ret;
-		virtio_blk_init(&m->disks[m->ndisks_open], bd, disk_id(d->path));
-		virtio_mmio_init(&m->virtio[slot], &m->bus, &virtio_blk_ops, &m->disks[m->ndisks_open]);
-	}
-	while (m->nnics_open < cfg->nnets) {
-		int ret = create_nic(m, slot++, err);
-		if (ret < 0)
-			return ret;
-	}
-	if (cfg->rng)
-		virtio_mmio_init(&m->virtio[slot++], &m->bus, &virtio_rng_ops, NULL);
-	for (; slot < VIRTIO_SLOTS; slot++)
-		virtio_mmio_init(&m->virtio[slot], &m->bus, NULL, NULL);
-	for (slot = 0; slot < VIRTIO_SLOTS; slot++)
-		m->virtio[slot].irq = plic_line(m, VIRTIO_IRQ(slot));
-	return 0;
-}
-
-/* The devices of the virt board, at QEMU's addresses (vm/board.h). */
+/* The board's devices, class by class (vm/devices.c). */
 static int create_devices(struct machine *m, struct error *err)
 {
-	int ret = 0;
-
-	clint_init(&m->clint, m->nharts, &m->time);
-	plic_init(&m->plic, m->nharts);
-	for (unsigned i = 0; i < m->nharts; i++) {
-		m->clint.msi[i] = hart_line(m, i, IRQ_MSI);
-		m->clint.mti[i] = hart_line(m, i, IRQ_MTI);
-		m->plic.ctx_irq[2 * i] = hart_line(m, i, IRQ_MEI);
-		m->plic.ctx_irq[2 * i + 1] = hart_line(m, i, IRQ_SEI);
+	for (size_t i = 0; i < board_ndevices; i++) {
+		int ret = board_devices[i]->create ? board_devices[i]->create(m, err) : 0;
+		if (ret < 0)
+			return ret;
 	}
-	uart16550_init(&m->uart, console_tx, m);
-	m->uart.irq = plic_line(m, UART_IRQ);
-	goldfish_rtc_init(&m->rtc);
-	m->rtc.irq = plic_line(m, RTC_IRQ);
-	syscon_init(&m->syscon, &m->exit);
-
-	ret |= bus_add_mmio(&m->bus, CLINT_BASE, CLINT_SIZE, &clint_ops, &m->clint);
-	ret |= bus_add_mmio(&m->bus, PLIC_BASE, PLIC_SIZE, &plic_ops, &m->plic);
-	ret |= bus_add_mmio(&m->bus, UART_BASE, UART_SIZE, &uart16550_ops, &m->uart);
-	ret |= bus_add_mmio(&m->bus, RTC_BASE, RTC_SIZE, &goldfish_rtc_ops, &m->rtc);
-	ret |= bus_add_mmio(&m->bus, SYSCON_BASE, SYSCON_SIZE, &syscon_ops, &m->syscon);
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		ret |= bus_add_mmio(&m->bus, VIRTIO_BASE + i * VIRTIO_SIZE, VIRTIO_SIZE,
-				    &virtio_mmio_ops, &m->virtio[i]);
-	if (ret < 0)
-		return error_set(err, ENOSPC, "too many devices on the bus");
-	return create_virtio_devices(m, err);
+	return 0;
 }
 
 void machine_devices_poll(struct machine *m)
 {
-	goldfish_rtc_update(&m->rtc);
-	while (uart_can_receive(&m->uart) && console_peek(&m->console) >= 0)
-		uart_receive(&m->uart, (uint8_t)console_getc(&m->console));
+	for (size_t i = 0; i < board_ndevices; i++)
+		if (board_devices[i]->poll)
+			board_devices[i]->poll(m);
 }
 
 /* Loads everything and sets up the harts for the chosen way to boot. */
@@ -421,17 +318,9 @@ int machine_create_restored(struct machine *m, const struct machine_config *cfg,
 void machine_destroy(struct machine *m)
 {
 	migrate_destroy(m);
-	for (unsigned i = 0; i < m->ndisks_open; i++) {
-		int ret = virtio_blk_close(&m->disks[i]);
-		/* Said at once: the guest's last writes may not be on disk. */
-		if (ret < 0)
-			fprintf(stderr, "doppel: cannot flush %s: %s\n", m->cfg.disks[i].path,
-				strerror(-ret));
-	}
-	for (unsigned i = 0; i < m->nnics_open; i++)
-		virtio_net_close(&m->nics[i]);
-	if (m->nharts)
-		plic_destroy(&m->plic);
+	for (size_t i = 0; i < board_ndevices; i++)
+		if (board_devices[i]->destroy)
+			board_devices[i]->destroy(m);
 	for (unsigned i = 0; i < m->nharts; i++) {
 		if (m->harts[i])
 			hart_destroy(m->harts[i]);

@@ -89,6 +89,7 @@ struct machine {
 	unsigned ndisks_open;
 	struct virtio_net nics[VIRTIO_SLOTS];
 	unsigned nnics_open;
+	unsigned nvirtio_used;       /* slots filled, from the first */
 	struct console console;
 	enum hsm_state hsm[MACHINE_MAX_HARTS];   /* built-in SBI only */
 	bool builtin_sbi;
@@ -148,6 +149,8 @@ uint64_t machine_guest_time(const struct machine *m);
 /* The guest console, shared by the UART, the SBI console calls and HTIF. */
 void machine_console_write(struct machine *m, const uint8_t *buf, size_t len);
 int machine_console_getc(struct machine *m);
+/* One byte to the console, for a device's transmit callback. */
+void machine_console_tx(void *machine, uint8_t byte);
 
 /* Lets devices catch up with time and host input between run slices. */
 void machine_devices_poll(struct machine *m);

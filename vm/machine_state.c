@@ -1,10 +1,12 @@
 /* The machine's state apart from RAM: capturing it, writing it as one
- * section per device (each device's field table, state/fields.h), reading
- * the sections back, and putting the result into a machine. */
+ * section per hart and device (each device class's field table,
+ * vm/device.h), reading the sections back, and putting the result into a
+ * machine. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "vm/device.h"
 #include "vm/snapshot.h"
 
 static bool core_state_valid(const void *state)
@@ -27,54 +29,44 @@ static const struct state_field core_fields[] = {
 static const struct state_desc core_state_desc =
 	STATE_DESC(STATE_ID('M', 'A', 'C', 'H'), 2, core_fields, core_state_valid);
 
-/* How many instances of a kind of section a machine has. */
-enum section_count { ONE, PER_HART, PER_SLOT, PER_NIC };
-
-/* A kind of section: where its instances go in struct machine_state (the
- * first at state, the others size apart) and where their flags are in
- * struct machine_state_loaded; at most instances of them. */
-struct section_kind {
-	const struct state_desc *desc;
-	size_t state, size, loaded;
-	unsigned instances;
-	enum section_count count;
+/* The machine's own sections, before the devices' in the stream. */
+enum { CORE, HART, NCORE_KINDS };
+static const struct device_sections core_sections[NCORE_KINDS] = {
+	[CORE] = { &core_state_desc, 0, 0, offsetof(struct machine_state, core),
+		   sizeof(struct machine_core_state), offsetof(struct machine_state_loaded, core), 1 },
+	[HART] = { &hart_state_desc, 0, 0, offsetof(struct machine_state, hart),
+		   sizeof(struct hart_state), offsetof(struct machine_state_loaded, hart),
+		   MACHINE_MAX_HARTS },
 };
 
-#define SECTION_KIND(DESC, FIELD, N, COUNT)                                             \
-	{ &DESC, offsetof(struct machine_state, FIELD),                                  \
-	  sizeof(STATE_MEMBER(struct machine_state, FIELD)) / (N),                       \
-	  offsetof(struct machine_state_loaded, FIELD), N, COUNT }
+/* The kinds of section, in the stream's order: the machine's own, then
+ * each device class's that has saved state. */
+#define NKINDS (NCORE_KINDS + board_ndevices)
 
-/* In the stream's order. */
-static const struct section_kind section_kinds[] = {
-	SECTION_KIND(core_state_desc, core, 1, ONE),
-	SECTION_KIND(hart_state_desc, hart, MACHINE_MAX_HARTS, PER_HART),
-	SECTION_KIND(clint_state_desc, clint, 1, ONE),
-	SECTION_KIND(plic_state_desc, plic, 1, ONE),
-	SECTION_KIND(uart16550_state_desc, uart, 1, ONE),
-	SECTION_KIND(goldfish_rtc_state_desc, rtc, 1, ONE),
-	SECTION_KIND(virtio_mmio_state_desc, virtio, VIRTIO_SLOTS, PER_SLOT),
-	SECTION_KIND(virtio_net_state_desc, nic, VIRTIO_SLOTS, PER_NIC),
-};
-#define NKINDS (sizeof(section_kinds) / sizeof(section_kinds[0]))
-
-static unsigned wanted_instances(const struct machine *m, const struct section_kind *k)
+static const struct device_sections *section_kind(size_t k)
 {
-	switch (k->count) {
-	case PER_HART: return m->nharts;
-	case PER_SLOT: return VIRTIO_SLOTS;
-	case PER_NIC: return m->nnics_open;
-	case ONE: break;
-	}
-	return 1;
+	if (k < NCORE_KINDS)
+		return &core_sections[k];
+	const struct device_sections *d = &board_devices[k - NCORE_KINDS]->sections;
+	return d->desc ? d : NULL;
 }
 
-static bool *loaded_flag(struct machine_state_loaded *l, const struct section_kind *k, unsigned i)
+static unsigned wanted_instances(const struct machine *m, size_t k)
+{
+	if (k == HART)
+		return m->nharts;
+	if (k >= NCORE_KINDS && board_devices[k - NCORE_KINDS]->instances)
+		return board_devices[k - NCORE_KINDS]->instances(m);
+	return section_kind(k)->max_instances;
+}
+
+static bool *loaded_flag(struct machine_state_loaded *l, const struct device_sections *k,
+			 unsigned i)
 {
 	return (bool *)((char *)l + k->loaded) + i;
 }
 
-static bool was_loaded(const struct machine_state_loaded *l, const struct section_kind *k,
+static bool was_loaded(const struct machine_state_loaded *l, const struct device_sections *k,
 		       unsigned i)
 {
 	return ((const bool *)((const char *)l + k->loaded))[i];
@@ -84,9 +76,23 @@ static bool was_loaded(const struct machine_state_loaded *l, const struct sectio
 static void machine_state_sections(const struct machine *m, struct machine_state_loaded *l)
 {
 	memset(l, 0, sizeof(*l));
-	for (size_t k = 0; k < NKINDS; k++)
-		for (unsigned i = 0; i < wanted_instances(m, &section_kinds[k]); i++)
-			*loaded_flag(l, &section_kinds[k], i) = true;
+	for (size_t k = 0; k < NKINDS; k++) {
+		const struct device_sections *kind = section_kind(k);
+		for (unsigned i = 0; kind && i < wanted_instances(m, k); i++)
+			*loaded_flag(l, kind, i) = true;
+	}
+}
+
+/* Where instance i of a device's state is in struct machine. */
+static size_t live_offset(const struct device_sections *k, unsigned i)
+{
+	return k->live + i * k->live_stride;
+}
+
+static void *saved_state(const struct machine_state *st, const struct device_sections *k,
+			 unsigned i)
+{
+	return (char *)st + k->saved + i * k->saved_size;
 }
 
 void machine_state_capture(const struct machine *m, struct machine_state *st)
@@ -98,45 +104,41 @@ void machine_state_capture(const struct machine *m, struct machine_state *st)
 		st->hart[i] = m->harts[i]->s;
 		st->core.hsm[i] = m->hsm[i];
 	}
-	st->clint = m->clint.s;
-	st->plic = m->plic.s;
-	st->uart = m->uart.s;
-	st->rtc = m->rtc.s;
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		st->virtio[i] = m->virtio[i].s;
-	for (unsigned i = 0; i < m->nnics_open; i++)
-		st->nic[i] = m->nics[i].s;
+	for (size_t k = NCORE_KINDS; k < NKINDS; k++) {
+		const struct device_sections *kind = section_kind(k);
+		for (unsigned i = 0; kind && i < wanted_instances(m, k); i++)
+			memcpy(saved_state(st, kind, i), (const char *)m + live_offset(kind, i),
+			       kind->saved_size);
+	}
 	machine_state_sections(m, &st->loaded);
 }
 
 void machine_state_save(struct state_writer *w, const struct machine_state *st)
 {
 	for (size_t k = 0; k < NKINDS; k++) {
-		const struct section_kind *kind = &section_kinds[k];
-		for (unsigned i = 0; i < kind->instances; i++)
+		const struct device_sections *kind = section_kind(k);
+		for (unsigned i = 0; kind && i < kind->max_instances; i++)
 			if (was_loaded(&st->loaded, kind, i))
-				state_save(w, kind->desc, i,
-					   (const char *)st + kind->state + i * kind->size);
+				state_save(w, kind->desc, i, saved_state(st, kind, i));
 	}
 }
 
 int machine_state_load(struct machine_state *st, const struct state_section *s,
 		       const uint8_t *payload, struct error *err)
 {
-	const struct section_kind *kind = NULL;
+	const struct device_sections *kind = NULL;
 	char name[5];
 
 	for (size_t k = 0; k < NKINDS && !kind; k++)
-		if (section_kinds[k].desc->id == s->id)
-			kind = &section_kinds[k];
+		if (section_kind(k) && section_kind(k)->desc->id == s->id)
+			kind = section_kind(k);
 	if (!kind)
 		return 0;
 	state_id_name(s->id, name);
-	if (s->instance >= kind->instances || was_loaded(&st->loaded, kind, s->instance))
+	if (s->instance >= kind->max_instances || was_loaded(&st->loaded, kind, s->instance))
 		return error_set(err, EPROTO, "section %s %u is unexpected", name, s->instance);
-	int ret = state_load(kind->desc, s, payload,
-			     (char *)st + kind->state + (size_t)s->instance * kind->size, kind->size,
-			     err);
+	int ret = state_load(kind->desc, s, payload, saved_state(st, kind, s->instance),
+			     kind->saved_size, err);
 	if (ret < 0)
 		return ret;
 	*loaded_flag(&st->loaded, kind, s->instance) = true;
@@ -152,9 +154,11 @@ static int check_complete(const struct machine *m, const struct machine_state *s
 
 	machine_state_sections(m, &want);
 	for (size_t k = 0; k < NKINDS; k++) {
-		const struct section_kind *kind = &section_kinds[k];
+		const struct device_sections *kind = section_kind(k);
+		if (!kind)
+			continue;
 		state_id_name(kind->desc->id, name);
-		for (unsigned i = 0; i < kind->instances; i++) {
+		for (unsigned i = 0; i < kind->max_instances; i++) {
 			bool wanted = was_loaded(&want, kind, i), got = was_loaded(&st->loaded, kind, i);
 			if (wanted && !got)
 				return error_set(err, EPROTO, "the machine state is incomplete: "
@@ -170,23 +174,14 @@ static int check_complete(const struct machine *m, const struct machine_state *s
 	return 0;
 }
 
-/* A device's queues must lie in this machine's RAM; an empty slot has no
- * state at all. */
-static int check_virtio(const struct machine *m, const struct machine_state *st,
-			struct error *err)
+/* What each device class refuses of a loaded state. */
+static int check_devices(const struct machine *m, const struct machine_state *st,
+			 struct error *err)
 {
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++) {
-		const struct virtio_mmio_state *v = &st->virtio[i];
-		unsigned nq = m->virtio[i].ops ? m->virtio[i].ops->num_queues : 0;
-		if (!m->virtio[i].ops && v->status != 0)
-			return error_set(err, EPROTO, "virtio slot %u is empty but has a state", i);
-		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++) {
-			if (!v->queue[q].ready)
-				continue;
-			if (q >= nq || !virtq_valid(&m->bus, &v->queue[q]))
-				return error_set(err, EPROTO, "virtio slot %u queue %u lies outside "
-						 "guest RAM", i, q);
-		}
+	for (size_t i = 0; i < board_ndevices; i++) {
+		int ret = board_devices[i]->check_state ? board_devices[i]->check_state(m, st, err) : 0;
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -195,7 +190,7 @@ int machine_state_apply(struct machine *m, const struct machine_state *st, struc
 {
 	int ret = check_complete(m, st, err);
 	if (ret == 0)
-		ret = check_virtio(m, st, err);
+		ret = check_devices(m, st, err);
 	if (ret < 0)
 		return ret;
 
@@ -205,20 +200,14 @@ int machine_state_apply(struct machine *m, const struct machine_state *st, struc
 		hart_set_state(m->harts[i], &st->hart[i]);
 		m->hsm[i] = (enum hsm_state)st->core.hsm[i];
 	}
-	m->clint.s = st->clint;
-	m->plic.s = st->plic;
-	m->uart.s = st->uart;
-	m->rtc.s = st->rtc;
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		m->virtio[i].s = st->virtio[i];
-	for (unsigned i = 0; i < m->nnics_open; i++)
-		m->nics[i].s = st->nic[i];
-
-	clint_drive_lines(&m->clint);
-	plic_update(&m->plic);
-	uart16550_update_irq(&m->uart);
-	goldfish_rtc_update(&m->rtc);
-	for (unsigned i = 0; i < VIRTIO_SLOTS; i++)
-		virtio_mmio_update_irq(&m->virtio[i]);
+	for (size_t k = NCORE_KINDS; k < NKINDS; k++) {
+		const struct device_sections *kind = section_kind(k);
+		for (unsigned i = 0; kind && i < wanted_instances(m, k); i++)
+			memcpy((char *)m + live_offset(kind, i), saved_state(st, kind, i),
+			       kind->saved_size);
+	}
+	for (size_t i = 0; i < board_ndevices; i++)
+		if (board_devices[i]->state_applied)
+			board_devices[i]->state_applied(m);
 	return 0;
 }
