@@ -73,8 +73,15 @@ check-rootfs: deps
 check-asan:
 	DOPPEL_SKIP_BOOT=1 $(MAKE) O=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" check
 
-clean:
-	rm -rf $(O) build-asan
+# ThreadSanitizer over the unit tests (several harts on host threads in
+# test_atomics, test_codemap_threads, test_cross_code) and the bare-metal and
+# multi-hart programs; tests/tsan.supp says which races are the guest's own.
+check-tsan:
+	DOPPEL_SKIP_BOOT=1 GUEST_TIMEOUT=120 TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp exitcode=66" \
+	  $(MAKE) O=build-tsan CC=clang CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" check
 
-.PHONY: all deps demo rootfs-demo hello check check-rootfs check-asan clean unit-tests \
+clean:
+	rm -rf $(O) build-asan build-tsan
+
+.PHONY: all deps demo rootfs-demo hello check check-rootfs check-asan check-tsan clean unit-tests \
 	integration-tools guest-tests bench bench-deps bench-smoke bench-disk bench-net bench-migrate bench-snapshot bench-smp

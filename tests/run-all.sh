@@ -7,6 +7,10 @@ pass=0
 fail=0
 failed=""
 
+# Seconds a bare-metal program may run: the sanitizer builds are several
+# times slower (make check-tsan sets more).
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-20}
+
 ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL: $1"; }
 
@@ -38,7 +42,7 @@ for engine in interp jit; do
 		name="${elf#"$O"/tests/} ($engine)"
 		log="$elf.$engine.log"
 		# shellcheck disable=SC2086 # flags holds two words
-		if "$DOPPEL" run $flags --bios none --kernel "$elf" --timeout 20 >"$log" 2>&1; then
+		if "$DOPPEL" run $flags --bios none --kernel "$elf" --timeout "$GUEST_TIMEOUT" >"$log" 2>&1; then
 			ok
 		else
 			bad "$name (exit $?, log $log)"
@@ -63,7 +67,7 @@ for engine in interp jit; do
 				log="$elf.$engine.$harts.$run.log"
 				# shellcheck disable=SC2086 # flags holds two words
 				if "$DOPPEL" run $flags --cpus "$harts" --bios none --kernel "$elf" \
-					--timeout 20 >"$log" 2>&1; then
+					--timeout "$GUEST_TIMEOUT" >"$log" 2>&1; then
 					ok
 				else
 					bad "$name (exit $?, log $log)"
