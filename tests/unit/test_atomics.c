@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/spin_barrier.h"
+
 #include "cpu/exec.h"
 #include "cpu/hart.h"
 #include "cpu/mmu.h"
@@ -38,7 +40,6 @@
 #define HARTS        4                       /* more than the cores: some preempted mid-loop */
 #define TOTAL        1000000u                /* increments over all harts */
 #define SLICE        100000u
-#define SPINS        4096u
 
 #define ENC_WFI 0x10500073u
 
@@ -133,26 +134,6 @@ static void hart_start(struct machine_under_test *m, unsigned i, uint64_t iterat
 	h->s.x[10] = page_addr(COUNTER_PAGE);
 	h->s.x[11] = 1;
 	h->s.x[12] = iterations;
-}
-
-/* Lets threads go on at the same moment: a pthread barrier wakes its
- * waiters microseconds apart, too far for two page walks to meet. Spins,
- * then yields (the machine may have fewer free cores than threads). */
-struct spin_barrier {
-	_Atomic unsigned arrived, phase;
-};
-
-static void spin_wait(struct spin_barrier *b, unsigned threads)
-{
-	unsigned phase = atomic_load(&b->phase);
-	if (atomic_fetch_add(&b->arrived, 1) + 1 == threads) {
-		atomic_store(&b->arrived, 0);
-		atomic_fetch_add(&b->phase, 1);
-		return;
-	}
-	for (unsigned spins = 0; atomic_load(&b->phase) == phase; spins++)
-		if (spins >= SPINS)
-			sched_yield();
 }
 
 static void run_to_wfi(struct hart *h)

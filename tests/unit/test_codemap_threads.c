@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/spin_barrier.h"
+
 #include "cpu/codemap.h"
 
 #define THREADS     4                /* more than the cores: some preempted mid-update */
@@ -28,26 +30,6 @@
 #define MARK_ROUNDS 20u
 #define MARKS       20000u           /* per thread and round */
 #define SHARED_PAGE 7u
-#define SPINS       4096u
-
-/* Lets the threads go on at the same moment (a pthread barrier wakes its
- * waiters too far apart for their updates to meet). Spins, then yields. */
-struct spin_barrier {
-	_Atomic unsigned arrived, phase;
-};
-
-static void spin_wait(struct spin_barrier *b, unsigned threads)
-{
-	unsigned phase = atomic_load(&b->phase);
-	if (atomic_fetch_add(&b->arrived, 1) + 1 == threads) {
-		atomic_store(&b->arrived, 0);
-		atomic_fetch_add(&b->phase, 1);
-		return;
-	}
-	for (unsigned spins = 0; atomic_load(&b->phase) == phase; spins++)
-		if (spins >= SPINS)
-			sched_yield();
-}
 
 struct worker {
 	struct code_map *cm;
