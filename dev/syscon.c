@@ -1,11 +1,5 @@
 #include "dev/syscon.h"
 
-/* The low 16 bits of a command select it; for FAIL the high 16 bits carry
- * the exit status. */
-#define FINISHER_FAIL  0x3333
-#define FINISHER_PASS  0x5555
-#define FINISHER_RESET 0x7777
-
 void syscon_init(struct syscon *sc, struct exit_request *exit)
 {
 	sc->exit = exit;
@@ -37,13 +31,13 @@ static bool syscon_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 	 * store wrote, so a 16-bit write carries no status. */
 	val &= size == 2 ? 0xffffull : 0xffffffffull;
 	switch (val & 0xffff) {
-	case FINISHER_PASS:
+	case SYSCON_FINISHER_PASS:
 		exit_request_raise(sc->exit, EXIT_POWEROFF, 0);
 		break;
-	case FINISHER_FAIL:
+	case SYSCON_FINISHER_FAIL:
 		exit_request_raise(sc->exit, EXIT_POWEROFF, val >> 16);
 		break;
-	case FINISHER_RESET:
+	case SYSCON_FINISHER_RESET:
 		exit_request_raise(sc->exit, EXIT_RESET, 0);
 		break;
 	default:

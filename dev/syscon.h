@@ -8,6 +8,12 @@
 #include "cpu/bus.h"
 #include "util/exitreq.h"
 
+/* The commands (low 16 bits of the write; for FAIL the high 16 bits carry
+ * the exit status), which the device tree's poweroff and reboot nodes name. */
+#define SYSCON_FINISHER_FAIL  0x3333
+#define SYSCON_FINISHER_PASS  0x5555
+#define SYSCON_FINISHER_RESET 0x7777
+
 struct syscon {
 	struct exit_request *exit;
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dev/syscon.h"
 #include "vm/device.h"
 #include "vm/fdt.h"
 #include "vm/machine.h"
@@ -147,18 +148,21 @@ static void soc_node(struct fdt_writer *w, const struct machine *m)
 /* syscon-poweroff and syscon-reboot drive the test device's finisher. */
 static void power_nodes(struct fdt_writer *w)
 {
-	fdtw_begin(w, "poweroff", 0);
-	fdtw_str(w, "compatible", "syscon-poweroff");
-	fdtw_u32(w, "regmap", PHANDLE_SYSCON);
-	fdtw_u32(w, "offset", 0);
-	fdtw_u32(w, "value", 0x5555);
-	fdtw_end(w);
-	fdtw_begin(w, "reboot", 0);
-	fdtw_str(w, "compatible", "syscon-reboot");
-	fdtw_u32(w, "regmap", PHANDLE_SYSCON);
-	fdtw_u32(w, "offset", 0);
-	fdtw_u32(w, "value", 0x7777);
-	fdtw_end(w);
+	static const struct {
+		const char *name, *compatible;
+		uint32_t value;
+	} nodes[] = {
+		{ "poweroff", "syscon-poweroff", SYSCON_FINISHER_PASS },
+		{ "reboot", "syscon-reboot", SYSCON_FINISHER_RESET },
+	};
+	for (unsigned i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		fdtw_begin(w, nodes[i].name, 0);
+		fdtw_str(w, "compatible", nodes[i].compatible);
+		fdtw_u32(w, "regmap", PHANDLE_SYSCON);
+		fdtw_u32(w, "offset", 0);
+		fdtw_u32(w, "value", nodes[i].value);
+		fdtw_end(w);
+	}
 }
 
 static void chosen_node(struct fdt_writer *w, const struct machine *m)
