@@ -146,6 +146,11 @@ int main(void)
 {
 	static const char banner[] = "\nxv6 kernel is booting\n\n";
 
+	/* Hart 0 boots, as in xv6's main(); with --cpus N the others wait
+	 * here, where xv6's would wait for it to finish. */
+	if (csr_read(mhartid) != 0)
+		for (;;)
+			__asm__ volatile("wfi");
 	virtio_disk_init();
 	uartinit();
 	plicinit();
